@@ -1,0 +1,49 @@
+"""The gateway's FastAPI application and its lifespan (one NATS connection for every service call)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from dui_shared.config import Settings
+from dui_shared.rpc import RpcClient
+from fastapi import FastAPI
+from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from dui_gateway import problems
+from dui_gateway.deps import Bus
+from dui_gateway.routes import admission
+
+DESCRIPTION = """API REST du Dossier Usager Informatisé. Toutes les erreurs sont au format RFC 9457
+(`application/problem+json`) et nomment le champ et la règle en cause. Les écritures renvoient
+`X-Dui-Position` ; une lecture qui envoie `X-Dui-Min-Position` reflète au moins cette écriture."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        broker = NatsBroker(
+            settings.nats_url, middlewares=[NatsTelemetryMiddleware()], logger=None, max_reconnect_attempts=-1
+        )
+        await broker.connect()
+        app.state.bus = Bus(RpcClient(broker, timeout=settings.rpc_timeout))
+        try:
+            yield
+        finally:
+            await broker.stop()
+
+    app = FastAPI(title="DUI — passerelle", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    problems.install(app)
+    app.include_router(admission.router)
+
+    @app.get("/health", tags=["exploitation"])
+    async def health() -> dict[str, str]:
+        """Liveness of the gateway process."""
+        return {"status": "ok"}
+
+    FastAPIInstrumentor.instrument_app(app)
+    return app

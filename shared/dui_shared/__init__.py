@@ -1,0 +1,1 @@
+"""The project's shared library: event log, aggregates, projections, edges. Services depend only on this."""

@@ -1,0 +1,179 @@
+"""Aggregates are written with the `eventsourcing` library's domain model; this module maps them to the log.
+
+An aggregate's events become envelopes whose `data` is validated against the registered pydantic contract of the
+same name, and envelopes read back become the library's event objects again, replayed through `mutate`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from dui_shared.contracts import ContractRegistry, EventData
+from dui_shared.envelope import Actor, Envelope
+from dui_shared.errors import NotFound
+from dui_shared.eventstore import EventStore, Expectation, PendingEvent, StoredEvent, event_subject
+from dui_shared.observability import current_traceparent
+
+A = TypeVar("A", bound="DuiAggregate")
+_EVENT_META = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+class DuiAggregate(Aggregate):
+    """Base of every aggregate: it belongs to one ESMS (its FINESS is in its subject) and to one service."""
+
+    service: ClassVar[str] = ""
+    esms: str
+
+    @classmethod
+    def aggregate_type(cls) -> str:
+        return cls.__name__.lower()
+
+    @property
+    def subject(self) -> str:
+        return event_subject(self.esms, self.service, self.aggregate_type(), str(self.id))
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who asks, and the ids that tie the resulting events to the request that caused them."""
+
+    actor: Actor
+    correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    causation_id: str | None = None
+
+
+class AggregateMapper:
+    """Turns pending library events into envelopes and stored envelopes back into an aggregate."""
+
+    def __init__(self, registry: ContractRegistry) -> None:
+        self.registry = registry
+
+    def to_envelopes(self, aggregate: DuiAggregate, ctx: CommandContext) -> list[PendingEvent]:
+        traceparent = current_traceparent()
+        pending = []
+        for event in aggregate.collect_events():
+            name = type(event).__name__
+            contract = self.registry.contract(f"{aggregate.service}.{name}")
+            payload = {k: v for k, v in vars(event).items() if k not in _EVENT_META}
+            data = contract.model_validate(payload)
+            envelope = Envelope(
+                id=uuid.uuid4(),
+                type=contract.type_name(),
+                source=f"dui/{aggregate.service}",
+                subject=str(event.originator_id),
+                time=event.timestamp,
+                esms=aggregate.esms,
+                aggregate_type=aggregate.aggregate_type(),
+                aggregate_version=event.originator_version,
+                actor=ctx.actor,
+                correlation_id=ctx.correlation_id,
+                causation_id=ctx.causation_id,
+                traceparent=traceparent,
+                data=data.model_dump(mode="json"),
+            )
+            pending.append(PendingEvent(aggregate.subject, envelope))
+        return pending
+
+    def replay(self, cls: type[A], stored: Sequence[StoredEvent]) -> A:
+        aggregate: Any = None
+        for item in stored:
+            env = item.envelope
+            data = self.registry.decode(env)
+            event_cls = getattr(cls, env.name)
+            kwargs: dict[str, Any] = {name: getattr(data, name) for name in type(data).model_fields}
+            kwargs.update(
+                originator_id=UUID(env.subject), originator_version=env.aggregate_version, timestamp=env.time
+            )
+            if env.aggregate_version == 1:
+                kwargs["originator_topic"] = get_topic(cls)
+            aggregate = event_cls(**kwargs).mutate(aggregate)
+        if aggregate is None:
+            raise NotFound(f"{cls.__name__} introuvable")
+        result: A = aggregate
+        return result
+
+
+class UnitOfWork:
+    """One decision: load what it needs, change or create aggregates, then append all their events atomically."""
+
+    def __init__(self, repository: Repository, ctx: CommandContext) -> None:
+        self.repository = repository
+        self.ctx = ctx
+        self._seen: dict[UUID, tuple[DuiAggregate, Expectation]] = {}
+        self.position = 0
+
+    async def get(self, cls: type[A], aggregate_id: UUID) -> A:
+        aggregate, last_seq = await self.repository.load(cls, aggregate_id)
+        self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, last_seq))
+        return aggregate
+
+    def add(self, aggregate: DuiAggregate) -> None:
+        self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, 0))
+
+    async def commit(self) -> int:
+        """Append every pending event; return the stream position of the last one (0 when nothing changed)."""
+        events: list[PendingEvent] = []
+        expectations: list[Expectation] = []
+        for aggregate, expectation in self._seen.values():
+            new = self.repository.mapper.to_envelopes(aggregate, self.ctx)
+            if new:
+                events.extend(new)
+                expectations.append(expectation)
+        if events:
+            self.position = await self.repository.store.append(events, expectations)
+            for event in events:
+                self.repository.remember(UUID(event.envelope.subject), event.subject)
+        return self.position
+
+
+class Repository:
+    """Loads aggregates of one service from their subjects; remembers id → subject to skip the wildcard."""
+
+    def __init__(self, store: EventStore, mapper: AggregateMapper, service: str) -> None:
+        self.store = store
+        self.mapper = mapper
+        self.service = service
+        self._subjects: dict[UUID, str] = {}
+
+    def remember(self, aggregate_id: UUID, subject: str) -> None:
+        if len(self._subjects) > 100_000:
+            self._subjects.clear()
+        self._subjects[aggregate_id] = subject
+
+    async def load(self, cls: type[A], aggregate_id: UUID) -> tuple[A, int]:
+        """The aggregate and the stream sequence of its last event."""
+        subject = self._subjects.get(aggregate_id) or event_subject(
+            "*", self.service, cls.aggregate_type(), str(aggregate_id)
+        )
+        stored = await self.store.read(subject)
+        if not stored:
+            raise NotFound(f"{cls.__name__} {aggregate_id} introuvable")
+        self.remember(aggregate_id, stored[0].subject)
+        return self.mapper.replay(cls, stored), stored[-1].seq
+
+
+class Application:
+    """The write API of one service: subclasses add one async method per command."""
+
+    service: ClassVar[str] = ""
+
+    def __init__(self, store: EventStore, registry: ContractRegistry) -> None:
+        self.store = store
+        self.repository = Repository(store, AggregateMapper(registry), self.service)
+
+    def unit_of_work(self, ctx: CommandContext) -> UnitOfWork:
+        return UnitOfWork(self.repository, ctx)
+
+    async def get(self, cls: type[A], aggregate_id: UUID) -> A:
+        aggregate, _ = await self.repository.load(cls, aggregate_id)
+        return aggregate
+
+
+__all__ = ["Application", "CommandContext", "DuiAggregate", "EventData", "UnitOfWork"]

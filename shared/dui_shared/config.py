@@ -1,0 +1,26 @@
+"""Settings from environment variables, the same names in every run mode (make run, compose, k8s)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """`NATS_URL` / `DATABASE_URL` name external servers; `make run` fills them with its embedded ones."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    nats_url: str = Field("nats://127.0.0.1:4222", alias="NATS_URL")
+    database_url: str = Field("postgresql://postgres@127.0.0.1:5432/postgres", alias="DATABASE_URL")
+    data_dir: Path = Field(Path("data"), alias="DUI_DATA_DIR")
+    og_file: Path | None = Field(None, alias="DUI_OG_FILE")
+    log_level: str = Field("INFO", alias="DUI_LOG_LEVEL")
+    otel_exporter: str = Field("none", alias="DUI_OTEL_EXPORTER")
+    stream_replicas: int = Field(1, alias="DUI_STREAM_REPLICAS")
+    rpc_timeout: float = Field(10.0, alias="DUI_RPC_TIMEOUT")
+    gateway_host: str = Field("127.0.0.1", alias="DUI_GATEWAY_HOST")
+    gateway_port: int = Field(8000, alias="DUI_GATEWAY_PORT")
+    environment: str = Field("development", alias="DUI_ENVIRONMENT")

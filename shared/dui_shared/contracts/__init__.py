@@ -1,0 +1,99 @@
+"""Versioned event contracts: one pydantic model per event type, upcast on read, never rewritten in the log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from dui_shared.envelope import Envelope
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+C = TypeVar("C", bound="EventData")
+
+
+class EventData(BaseModel):
+    """Base of every event payload. `schema_version` is bumped with an upcaster from the previous version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    service: ClassVar[str] = ""
+    schema_version: ClassVar[int] = 1
+
+    @classmethod
+    def event_name(cls) -> str:
+        return cls.__name__
+
+    @classmethod
+    def type_name(cls) -> str:
+        return f"{cls.service}.{cls.__name__}.v{cls.schema_version}"
+
+
+class UnknownEventType(Exception):
+    pass
+
+
+class MalformedEvent(Exception):
+    pass
+
+
+class ContractRegistry:
+    """Maps `service.Name` to its current contract and the upcasters that bring old versions up to it."""
+
+    def __init__(self) -> None:
+        self._contracts: dict[str, type[EventData]] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+
+    def register(self, contract: type[C]) -> type[C]:
+        key = f"{contract.service}.{contract.__name__}"
+        if not contract.service:
+            raise TypeError(f"{contract.__name__} has no service")
+        self._contracts[key] = contract
+        return contract
+
+    def upcaster(self, key: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Register `fn(data_v_n) -> data_v_n+1` for the contract `service.Name`."""
+
+        def decorate(fn: Upcaster) -> Upcaster:
+            self._upcasters[(key, from_version)] = fn
+            return fn
+
+        return decorate
+
+    def contract(self, key: str) -> type[EventData]:
+        try:
+            return self._contracts[key]
+        except KeyError:
+            raise UnknownEventType(f"type d'événement inconnu: {key}") from None
+
+    def decode(self, envelope: Envelope) -> EventData:
+        """The envelope's data as the current contract, upcasting older schema versions step by step."""
+        key = f"{envelope.service}.{envelope.name}"
+        contract = self.contract(key)
+        version, data = envelope.schema_version, dict(envelope.data)
+        if version > contract.schema_version:
+            raise MalformedEvent(
+                f"{envelope.type}: version plus récente que le contrat v{contract.schema_version}"
+            )
+        while version < contract.schema_version:
+            step = self._upcasters.get((key, version))
+            if step is None:
+                raise MalformedEvent(f"{envelope.type}: pas d'upcaster depuis v{version}")
+            data = step(data)
+            version += 1
+        try:
+            return contract.model_validate(data)
+        except ValidationError as exc:
+            raise MalformedEvent(f"{envelope.type}: {exc.errors(include_url=False)}") from exc
+
+
+registry = ContractRegistry()
+"""The platform-wide registry; each contracts module registers its events on import."""
+
+
+def _register_all() -> None:
+    from dui_shared.contracts import admission  # noqa: F401
+
+
+_register_all()

@@ -1,0 +1,428 @@
+"""Projections: a durable JetStream consumer feeding one PostgreSQL schema, position stored in the same transaction.
+
+Write one by subclassing `Projection`, naming its subjects and tables, and decorating one method per contract:
+
+    class ListeAttente(Projection):
+        name = "admission_liste_attente"
+        subjects = ("dui.evt.*.admission.candidature.>",)
+        tables = "CREATE TABLE IF NOT EXISTS candidatures (...)"
+
+        @handles(CandidatureRecue)
+        async def recue(self, db: Db, event: StoredEvent, data: CandidatureRecue) -> None:
+            await db.execute("INSERT INTO candidatures ...", ...)
+
+Tables are unqualified: the runner sets `search_path` to the projection's schema, so the same code fills the live
+schema and a fresh one being rebuilt from sequence 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+import zlib
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+import asyncpg
+import nats.errors
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry import metrics
+from pydantic import ValidationError
+
+from dui_shared.contracts import ContractRegistry, EventData, MalformedEvent, UnknownEventType
+from dui_shared.envelope import Envelope
+from dui_shared.eventstore import EVENTS_STREAM, StoredEvent
+from dui_shared.observability import context_from, get_logger, tracer
+
+log = get_logger(__name__)
+_tracer = tracer(__name__)
+_meter = metrics.get_meter(__name__)
+
+D = TypeVar("D", bound=EventData)
+Handler = Callable[[Any, "Db", StoredEvent, Any], Awaitable[None]]
+
+_POSITION_DDL = """
+CREATE TABLE IF NOT EXISTS projection_position (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    position bigint NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO projection_position (position) VALUES (0) ON CONFLICT DO NOTHING;
+"""
+
+
+def handles(contract: type[D]) -> Callable[[Callable[[Any, Db, StoredEvent, D], Awaitable[None]]], Handler]:
+    """Mark a projection method as the handler of one event contract."""
+
+    def decorate(fn: Callable[[Any, Db, StoredEvent, D], Awaitable[None]]) -> Handler:
+        fn.__dui_handles__ = contract  # type: ignore[attr-defined]
+        return fn
+
+    return decorate
+
+
+class Db:
+    """What a handler writes through: the transaction's connection, search_path set to the target schema."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self.conn.execute(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        return await self.conn.fetchrow(sql, *args)
+
+
+class Projection:
+    name: ClassVar[str]
+    subjects: ClassVar[tuple[str, ...]]
+    tables: ClassVar[str]
+    _handlers: ClassVar[dict[type[EventData], Handler]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for klass in reversed(cls.__mro__):
+            for attr in vars(klass).values():
+                contract = getattr(attr, "__dui_handles__", None)
+                if contract is not None:
+                    cls._handlers[contract] = attr
+
+    async def apply(self, db: Db, event: StoredEvent, data: EventData) -> None:
+        handler = self._handlers.get(type(data))
+        if handler is not None:
+            await handler(self, db, event, data)
+
+
+class Poison(Exception):
+    """An event this projection can never apply: parked on the dead-letter subject with this reason."""
+
+
+def _transient(exc: BaseException) -> bool:
+    return isinstance(
+        exc,
+        (
+            OSError,
+            asyncio.TimeoutError,
+            asyncpg.InterfaceError,
+            asyncpg.PostgresConnectionError,
+            asyncpg.exceptions.CannotConnectNowError,
+            asyncpg.exceptions.AdminShutdownError,
+        ),
+    )
+
+
+@dataclass
+class ProjectionStatus:
+    name: str
+    schema: str
+    position: int
+    lag: int
+    applied: int
+    parked: int
+
+
+class ProjectionRunner:
+    """Drives one projection into one schema. Only one runner per schema is active (PostgreSQL advisory lock)."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        *,
+        nc: NATS,
+        pool: asyncpg.Pool,
+        registry: ContractRegistry,
+        schema: str | None = None,
+        stream: str = EVENTS_STREAM,
+        batch: int = 512,
+    ) -> None:
+        self.projection = projection
+        self.nc = nc
+        self.js = nc.jetstream()
+        self.pool = pool
+        self.registry = registry
+        self.schema = schema or projection.name
+        self.consumer = f"proj_{self.schema}"
+        self.stream = stream
+        self.batch = batch
+        self.position = 0
+        self.lag = 0
+        self.applied = 0
+        self.parked = 0
+        self._advanced = asyncio.Condition()
+        self._lock_conn: asyncpg.Connection | None = None
+        self._last_lag_log = 0.0
+        self.after_commit: Callable[[int], Awaitable[None]] | None = None  # test hook: between commit and ack
+        _meter.create_observable_gauge(
+            "dui.projection.lag",
+            callbacks=[self._observe_lag],
+            unit="{event}",
+            description="events in the log not yet applied by the projection",
+        )
+
+    def _observe_lag(self, _: Any) -> Iterator[metrics.Observation]:
+        yield metrics.Observation(self.lag, {"projection": self.schema})
+
+    def status(self) -> ProjectionStatus:
+        return ProjectionStatus(
+            self.projection.name, self.schema, self.position, self.lag, self.applied, self.parked
+        )
+
+    # -- set-up ----------------------------------------------------------------------------------------
+
+    async def setup(self) -> None:
+        """Create the schema and tables if needed, and take the single-runner lock for this schema."""
+        self._lock_conn = await self.pool.acquire()
+        key = zlib.crc32(self.schema.encode())
+        while not await self._lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            log.info("projection.standby", projection=self.schema)
+            await asyncio.sleep(2)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            await conn.execute(f'SET LOCAL search_path TO "{self.schema}"')
+            await conn.execute(_POSITION_DDL)
+            await conn.execute(self.projection.tables)
+            self.position = await conn.fetchval("SELECT position FROM projection_position")
+        await self._reset_consumer()
+
+    async def _reset_consumer(self) -> None:
+        """(Re)create the durable consumer just after the position stored with the read model."""
+        with contextlib.suppress(nats.js.errors.NotFoundError):
+            await self.js.delete_consumer(self.stream, self.consumer)
+        config = ConsumerConfig(
+            durable_name=self.consumer,
+            filter_subjects=list(self.projection.subjects),
+            ack_policy=AckPolicy.ALL,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=self.position + 1,
+            max_ack_pending=self.batch * 4,
+            ack_wait=60,
+            inactive_threshold=7 * 24 * 3600,
+        )
+        await self.js.add_consumer(self.stream, config)
+        self._sub = await self.js.pull_subscribe_bind(self.consumer, stream=self.stream)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._sub.unsubscribe()
+        if self._lock_conn is not None:
+            with contextlib.suppress(Exception):
+                await self.pool.release(self._lock_conn)
+            self._lock_conn = None
+
+    # -- running ---------------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Apply events forever; transient failures back off and resume from the stored position."""
+        backoff = 0.1
+        while True:
+            try:
+                await self.step(timeout=1.0)
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not _transient(exc) and not isinstance(exc, nats.errors.Error):
+                    log.exception("projection.failed", projection=self.schema)
+                else:
+                    log.warning("projection.retry", projection=self.schema, error=repr(exc))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                with contextlib.suppress(Exception):
+                    await self._restart_from_position()
+
+    async def _restart_from_position(self) -> None:
+        async with self.pool.acquire() as conn:
+            self.position = await conn.fetchval(f'SELECT position FROM "{self.schema}".projection_position')
+        await self._reset_consumer()
+
+    async def catch_up(
+        self, until: int | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Apply until the projection has seen everything up to `until` (default: the log's end now)."""
+        target = until if until is not None else await self._stream_last_seq()
+        while self.position < target:
+            got = await self.step(timeout=0.5)
+            if progress:
+                progress(self.position, target)
+            if got == 0 and self.lag == 0:
+                # nothing more for this filter: the remaining sequences belong to other subjects
+                self.position = max(self.position, target)
+                break
+
+    async def _stream_last_seq(self) -> int:
+        info = await self.js.stream_info(self.stream)
+        return int(info.state.last_seq)
+
+    async def step(self, timeout: float) -> int:
+        """Fetch one batch, apply it in one transaction with the new position, then acknowledge it."""
+        try:
+            msgs = await self._sub.fetch(self.batch, timeout=timeout)
+        except nats.errors.TimeoutError:
+            self.lag = 0
+            return 0
+        last = await self._apply_batch(msgs)
+        if self.after_commit is not None:
+            await self.after_commit(last)
+        await msgs[-1].ack()
+        meta = msgs[-1].metadata
+        self.lag = meta.num_pending
+        self._log_lag(meta.timestamp)
+        return len(msgs)
+
+    async def _apply_batch(self, msgs: list[Msg]) -> int:
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                return await self._apply_in(conn, msgs, park=False)
+        except Poison:
+            # fall back to one transaction per event so only the poison event is parked
+            last = self.position
+            for msg in msgs:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    last = await self._apply_in(conn, [msg], park=True)
+            return last
+
+    async def _apply_in(self, conn: asyncpg.Connection, msgs: list[Msg], *, park: bool) -> int:
+        await conn.execute(f'SET LOCAL search_path TO "{self.schema}"')
+        position = await conn.fetchval("SELECT position FROM projection_position FOR UPDATE")
+        db = Db(conn)
+        applied = 0
+        last = position
+        for msg in msgs:
+            seq = msg.metadata.sequence.stream
+            if seq <= position:
+                continue  # redelivered after a crash between commit and ack: already applied
+            try:
+                await self._apply_one(db, msg, seq, savepoint=park)
+                applied += 1
+            except Poison as reason:
+                if not park:
+                    raise
+                await self._park(msg, seq, str(reason))
+            last = seq
+        if last > position:
+            await conn.execute("UPDATE projection_position SET position = $1, updated_at = now()", last)
+        self.position = max(self.position, last)
+        self.applied += applied
+        async with self._advanced:
+            self._advanced.notify_all()
+        return last
+
+    async def _apply_one(self, db: Db, msg: Msg, seq: int, *, savepoint: bool) -> None:
+        try:
+            envelope = Envelope.model_validate_json(msg.data)
+            data = self.registry.decode(envelope)
+        except (ValidationError, ValueError, UnknownEventType, MalformedEvent) as exc:
+            raise Poison(f"{type(exc).__name__}: {exc}") from exc
+        stored = StoredEvent(seq, msg.subject, envelope)
+        with _tracer.start_as_current_span(
+            f"projection {self.schema} apply {envelope.name}",
+            context=context_from({"traceparent": envelope.traceparent} if envelope.traceparent else None),
+            attributes={
+                "dui.event.id": str(envelope.id),
+                "dui.event.type": envelope.type,
+                "messaging.message.sequence": seq,
+            },
+        ):
+            try:
+                if savepoint:  # one event alone: a failing handler must not abort the position update
+                    async with db.conn.transaction():
+                        await self.projection.apply(db, stored, data)
+                else:
+                    await self.projection.apply(db, stored, data)
+            except Exception as exc:
+                if _transient(exc):
+                    raise
+                raise Poison(f"{type(exc).__name__}: {exc}") from exc
+
+    async def _park(self, msg: Msg, seq: int, reason: str) -> None:
+        headers = {
+            "Nats-Msg-Id": f"{self.consumer}-{seq}",
+            "Dui-Reason": reason[:1000],
+            "Dui-Projection": self.schema,
+            "Dui-Original-Subject": msg.subject,
+            "Dui-Original-Sequence": str(seq),
+        }
+        await self.js.publish(f"dui.dlq.{self.schema}", msg.data, headers=headers)
+        self.parked += 1
+        log.error("projection.parked", projection=self.schema, seq=seq, reason=reason)
+
+    def _log_lag(self, event_time: Any) -> None:
+        now = time.monotonic()
+        if self.lag and now - self._last_lag_log > 5:
+            self._last_lag_log = now
+            log.info("projection.lag", projection=self.schema, lag=self.lag, position=self.position)
+
+    async def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Wait until this runner applied the log up to `position` (read-your-own-writes)."""
+        async with self._advanced:
+            try:
+                await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+            except TimeoutError:
+                return False
+        return True
+
+
+async def stored_position(pool: asyncpg.Pool, schema: str) -> int:
+    async with pool.acquire() as conn:
+        value = await conn.fetchval(f'SELECT position FROM "{schema}".projection_position')
+    return int(value or 0)
+
+
+async def wait_for_position(pool: asyncpg.Pool, schema: str, position: int, timeout: float = 5.0) -> bool:
+    """Poll the stored position: works whichever process runs the projection."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if await stored_position(pool, schema) >= position:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.005)
+
+
+async def rebuild(
+    projection: Projection,
+    *,
+    nc: NATS,
+    pool: asyncpg.Pool,
+    registry: ContractRegistry,
+    swap: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """Replay the whole log from sequence 1 into a fresh schema, then (if `swap`) make it the live one.
+
+    The live runner must be stopped during the swap; on restart it resumes from the rebuilt schema's position.
+    Returns the schema that holds the rebuilt read model.
+    """
+    fresh = f"{projection.name}__rebuild"
+    async with pool.acquire() as conn:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{fresh}" CASCADE')
+    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, schema=fresh)
+    await runner.setup()
+    try:
+        await runner.catch_up(progress=progress)
+    finally:
+        await runner.close()
+        with contextlib.suppress(Exception):
+            await nc.jetstream().delete_consumer(EVENTS_STREAM, runner.consumer)
+    if not swap:
+        return fresh
+    old = f"{projection.name}__old"
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{old}" CASCADE')
+        exists = await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", projection.name)
+        if exists:
+            await conn.execute(f'ALTER SCHEMA "{projection.name}" RENAME TO "{old}"')
+        await conn.execute(f'ALTER SCHEMA "{fresh}" RENAME TO "{projection.name}"')
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{old}" CASCADE')
+    return projection.name
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

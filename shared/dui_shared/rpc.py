@@ -1,0 +1,119 @@
+"""Gateway ↔ service calls over NATS request-reply (FastStream), HTTP semantics carried in the reply.
+
+A service exposes one operation per command or query on `dui.rpc.<service>.<operation>`; the handler parses, calls
+the application, and domain errors become RFC 9457 problems here, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream.nats import NatsBroker
+from pydantic import BaseModel, Field, ValidationError
+
+from dui_shared.envelope import Actor
+from dui_shared.errors import DomainError, FieldError, InvalidInput, Problem
+from dui_shared.observability import get_logger
+
+log = get_logger(__name__)
+
+
+class RpcRequest(BaseModel):
+    actor: Actor
+    correlation_id: str
+    path: str = ""
+    params: dict[str, str] = Field(default_factory=dict)
+    query: dict[str, Any] = Field(default_factory=dict)
+    body: Any = None
+    min_position: int = 0
+
+
+class RpcReply(BaseModel):
+    status: int = 200
+    body: Any = None
+    location: str | None = None
+    position: int | None = None
+    problem: dict[str, Any] | None = None
+
+
+RpcHandler = Callable[[RpcRequest], Awaitable[RpcReply]]
+
+
+def rpc_subject(service: str, operation: str) -> str:
+    return f"dui.rpc.{service}.{operation}"
+
+
+def validation_problem(exc: ValidationError, *, prefix: str = "") -> InvalidInput:
+    """Pydantic's errors as field/rule pairs users can act on."""
+    errors = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"] if p not in ("body",))
+        errors.append(FieldError(field=f"{prefix}{loc}" or "body", rule=err["type"], message=err["msg"]))
+    return InvalidInput(errors)
+
+
+def problem_reply(exc: Exception, path: str) -> RpcReply:
+    if isinstance(exc, ValidationError):
+        exc = validation_problem(exc)
+    if isinstance(exc, DomainError):
+        problem = Problem.from_error(exc)
+    else:
+        log.exception("rpc.unhandled")
+        problem = Problem(
+            status=500,
+            title="Erreur interne",
+            detail="Une erreur inattendue est survenue.",
+            type="urn:dui:probleme:erreur_interne",
+        )
+    problem.instance = path or None
+    return RpcReply(status=problem.status, problem=problem.to_dict())
+
+
+class RpcServer:
+    """Registers a service's operations on its broker, in the service's queue group (replicas share the load)."""
+
+    def __init__(self, broker: NatsBroker, service: str) -> None:
+        self.broker = broker
+        self.service = service
+
+    def operation(self, name: str) -> Callable[[RpcHandler], RpcHandler]:
+        def register(fn: RpcHandler) -> RpcHandler:
+            async def handle(request: RpcRequest) -> dict[str, Any]:
+                try:
+                    reply = await fn(request)
+                except Exception as exc:
+                    reply = problem_reply(exc, request.path)
+                return reply.model_dump(mode="json")
+
+            handle.__name__ = f"{self.service}_{name}"
+            handle.__doc__ = fn.__doc__
+            self.broker.subscriber(rpc_subject(self.service, name), queue=self.service)(handle)
+            return fn
+
+        return register
+
+
+class RpcClient:
+    """The gateway's side: one request per HTTP call, a 503 problem when the service does not answer."""
+
+    def __init__(self, broker: NatsBroker, timeout: float = 10.0) -> None:
+        self.broker = broker
+        self.timeout = timeout
+
+    async def call(self, service: str, operation: str, request: RpcRequest) -> RpcReply:
+        try:
+            response = await self.broker.request(
+                request.model_dump(mode="json"), rpc_subject(service, operation), timeout=self.timeout
+            )
+        except Exception as exc:
+            log.warning("rpc.unavailable", service=service, operation=operation, error=repr(exc))
+            problem = Problem(
+                status=503,
+                title="Service momentanément indisponible",
+                detail=f"Le service {service} n'a pas répondu ; réessayez dans un instant.",
+                type="urn:dui:probleme:indisponible",
+                instance=request.path or None,
+            )
+            return RpcReply(status=503, problem=problem.to_dict())
+        return RpcReply.model_validate(await response.decode())

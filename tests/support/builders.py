@@ -1,0 +1,31 @@
+"""Builders of valid request bodies; tests change only what their scenario is about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+EHPAD = "690004122"
+SSIAD = "130008154"
+FAM = "2A0002319"
+OG_WIDE = {"X-Dui-Professionnel": "sec-0001", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
+
+
+def headers_for(*esms: str, role: str = "secretariat", who: str = "sec-0002") -> dict[str, str]:
+    return {"X-Dui-Professionnel": who, "X-Dui-Role": role, "X-Dui-Esms": ",".join(esms)}
+
+
+def usager(nom: str, **changes: Any) -> dict[str, Any]:
+    body = {"nom_naissance": nom, "prenoms": "Jeanne Marie", "date_naissance": "1938-04-12", "sexe": "F"}
+    body.update(changes)
+    return body
+
+
+def candidature(nom: str, *esms: str, **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "usager": usager(nom),
+        "esms": list(esms or (EHPAD,)),
+        "type_accueil": "permanent",
+        "date_entree_souhaitee": "2027-01-15",
+    }
+    body.update(changes)
+    return body
