@@ -105,6 +105,8 @@ class Problem:
             status=err.status,
             title=err.title,
             detail=err.message,
-            type=f"urn:dui:probleme:{err.rule}",
+            type="urn:dui:probleme:validation"
+            if isinstance(err, InvalidInput)
+            else f"urn:dui:probleme:{err.rule}",
             errors=errors,
         )

@@ -25,13 +25,16 @@ def luhn_key(body: str) -> int:
     return (10 - total % 10) % 10
 
 
-def finess_problem(value: str) -> str | None:
-    """None when `value` is a well-formed FINESS with the right key, else the reason, in French."""
+def finess_problem(value: str) -> tuple[str, str] | None:
+    """None when `value` is a well-formed FINESS with the right key, else (rule, reason in French)."""
     if not _FORMAT.match(value):
-        return "un numéro FINESS compte 9 caractères : 2 pour le département (ou 2A/2B) puis 7 chiffres"
+        return (
+            "finess_format",
+            "un numéro FINESS compte 9 caractères : 2 pour le département (ou 2A/2B) puis 7 chiffres",
+        )
     digits = _digits(value)
     if luhn_key(digits[:8]) != int(digits[8]):
-        return "la clé de contrôle du numéro FINESS est fausse"
+        return "finess_cle", "la clé de contrôle du numéro FINESS est fausse"
     return None
 
 

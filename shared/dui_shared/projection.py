@@ -31,6 +31,7 @@ import nats.errors
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
 from opentelemetry import metrics
 from pydantic import ValidationError
 
@@ -157,6 +158,7 @@ class ProjectionRunner:
         self.parked = 0
         self._advanced = asyncio.Condition()
         self._lock_conn: asyncpg.Connection | None = None
+        self._sub: JetStreamContext.PullSubscription | None = None
         self._last_lag_log = 0.0
         self.after_commit: Callable[[int], Awaitable[None]] | None = None  # test hook: between commit and ack
         _meter.create_observable_gauge(
@@ -193,6 +195,10 @@ class ProjectionRunner:
 
     async def _reset_consumer(self) -> None:
         """(Re)create the durable consumer just after the position stored with the read model."""
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
         with contextlib.suppress(nats.js.errors.NotFoundError):
             await self.js.delete_consumer(self.stream, self.consumer)
         config = ConsumerConfig(
@@ -209,8 +215,10 @@ class ProjectionRunner:
         self._sub = await self.js.pull_subscribe_bind(self.consumer, stream=self.stream)
 
     async def close(self) -> None:
-        with contextlib.suppress(Exception):
-            await self._sub.unsubscribe()
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
         if self._lock_conn is not None:
             with contextlib.suppress(Exception):
                 await self.pool.release(self._lock_conn)
@@ -262,9 +270,12 @@ class ProjectionRunner:
 
     async def step(self, timeout: float) -> int:
         """Fetch one batch, apply it in one transaction with the new position, then acknowledge it."""
+        assert self._sub is not None, "setup() first"
         try:
             msgs = await self._sub.fetch(self.batch, timeout=timeout)
         except nats.errors.TimeoutError:
+            msgs = []
+        if not msgs:
             self.lag = 0
             return 0
         last = await self._apply_batch(msgs)

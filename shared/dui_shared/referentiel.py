@@ -25,7 +25,7 @@ class Esms(BaseModel):
     def _finess(cls, value: str) -> str:
         problem = finess_problem(value)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(problem[1])
         return value
 
 

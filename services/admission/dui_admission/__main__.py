@@ -21,7 +21,7 @@ async def main(role: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    await service.stop()
+    await asyncio.wait_for(service.stop(), timeout=20)
 
 
 if __name__ == "__main__":

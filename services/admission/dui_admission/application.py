@@ -50,7 +50,7 @@ class AdmissionApp(Application):
     def _esms_errors(self, field: str, finess: str, type_accueil: TypeAccueil) -> list[FieldError]:
         problem = finess_problem(finess)
         if problem:
-            return [FieldError(field, "finess_invalide", problem)]
+            return [FieldError(field, *problem)]
         esms = self.referentiel.get(finess)
         if esms is None:
             return [

@@ -32,6 +32,7 @@ def install(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [FieldError(_field(tuple(e["loc"])), e["type"], e["msg"]) for e in exc.errors()]
         if any(e.rule == "json_invalid" for e in errors):
+            errors = [FieldError("body", "json_invalid", "le corps n'est pas un JSON valide")]
             return _respond(
                 Problem(
                     status=400,

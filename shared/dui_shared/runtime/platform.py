@@ -1,0 +1,142 @@
+"""`make run`: the whole platform on one machine — embedded NATS JetStream and PostgreSQL (unless NATS_URL /
+DATABASE_URL name external ones), every service as its own process, demo data on first start, the gateway URL.
+Ctrl-C stops everything in order; data stays under DUI_DATA_DIR (default ./data) for the next start."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import httpx
+
+from dui_shared.config import Settings
+from dui_shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+
+SERVICES = (("admission", ["-m", "dui_admission"]), ("gateway", ["-m", "dui_gateway"]))
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+class Platform:
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.data = self.settings.data_dir.resolve()
+        self.nats: EmbeddedNats | None = None
+        self.postgres: EmbeddedPostgres | None = None
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.stopping = False
+
+    def start_servers(self, env: dict[str, str]) -> None:
+        if "NATS_URL" not in os.environ:
+            port = 4222 if _port_free(4222) else free_port()
+            self.nats = EmbeddedNats(self.data / "nats", port=port).start()
+            env["NATS_URL"] = self.nats.url
+            _say(f"• NATS JetStream embarqué : {self.nats.url} (données : {self.data / 'nats'})")
+        if "DATABASE_URL" not in os.environ:
+            self.postgres = EmbeddedPostgres(self.data / "pg").start()
+            env["DATABASE_URL"] = self.postgres.url
+            _say(f"• PostgreSQL embarqué (données : {self.data / 'pg'})")
+
+    def start_services(self, env: dict[str, str]) -> str:
+        port = self.settings.gateway_port if _port_free(self.settings.gateway_port) else free_port()
+        env["DUI_GATEWAY_PORT"] = str(port)
+        logs = self.data / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        for name, args in SERVICES:
+            log = open(logs / f"{name}.log", "ab")
+            child = subprocess.Popen(
+                [sys.executable, *args], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            self.children.append((name, child))
+            _say(f"• service {name} démarré (pid {child.pid}, journal : {logs / f'{name}.log'})")
+        return f"http://{self.settings.gateway_host}:{port}"
+
+    def wait_ready(self, url: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_children()
+            try:
+                if httpx.get(f"{url}/esms", headers=DEMO_HEADERS, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("la passerelle ne répond pas : voir data/logs/")
+
+    def check_children(self) -> None:
+        for name, child in self.children:
+            if child.poll() is not None and not self.stopping:
+                raise RuntimeError(
+                    f"le service {name} s'est arrêté (code {child.returncode}) : voir data/logs/"
+                )
+
+    def stop(self) -> None:
+        self.stopping = True
+        for name, child in reversed(self.children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                try:
+                    child.wait(15)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+            _say(f"• service {name} arrêté")
+        if self.nats:
+            self.nats.stop()
+            _say("• NATS arrêté")
+        if self.postgres:
+            self.postgres.stop()
+            _say("• PostgreSQL arrêté")
+
+
+DEMO_HEADERS = {"X-Dui-Professionnel": "demo-secretariat", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
+
+
+def main() -> int:
+    platform = Platform()
+    env = dict(os.environ)
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        platform.start_servers(env)
+        url = platform.start_services(env)
+        platform.wait_ready(url)
+        subprocess.run([sys.executable, "-m", "dui_admission.demo", "--gateway", url], env=env, check=True)
+        _say("")
+        _say(f"Passerelle DUI : {url}")
+        _say(f"OpenAPI       : {url}/openapi.json   (documentation : {url}/docs)")
+        _say(
+            "Essayez       : curl -s "
+            + " ".join(f"-H '{k}: {v}'" for k, v in DEMO_HEADERS.items())
+            + f" '{url}/candidatures?limit=5'"
+        )
+        _say("Ctrl-C pour tout arrêter ; les données restent dans " + str(platform.data))
+        while True:
+            platform.check_children()
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        _say("\nArrêt…")
+        return 0
+    except Exception as exc:
+        _say(f"Erreur : {exc}")
+        return 1
+    finally:
+        platform.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
