@@ -10,13 +10,27 @@ import asyncpg
 import httpx
 import nats
 import pytest
-from nats.aio.client import Client as NATS
-
+from dui_admission.bootstrap import AdmissionService
 from dui_shared.config import Settings
-from dui_shared.contracts import registry
 from dui_shared.eventstore import EventStore
 from dui_shared.runtime.embedded import EmbeddedNats
+from nats.aio.client import Client as NATS
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
 from tests.support.servers import nats_server, postgres_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spans() -> InMemorySpanExporter:
+    """Every span of the session, kept in memory: set before any app is instrumented."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +90,7 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture(scope="session")
-async def admission_service(settings: Settings, store: EventStore) -> AsyncIterator[object]:
-    from dui_admission.bootstrap import AdmissionService
+async def admission_service(settings: Settings, store: EventStore) -> AsyncIterator[AdmissionService]:
 
     service = await AdmissionService(settings).start()
     yield service
@@ -85,7 +98,9 @@ async def admission_service(settings: Settings, store: EventStore) -> AsyncItera
 
 
 @pytest.fixture(scope="session")
-async def gateway(settings: Settings, admission_service: object) -> AsyncIterator[httpx.AsyncClient]:
+async def gateway(
+    settings: Settings, admission_service: AdmissionService
+) -> AsyncIterator[httpx.AsyncClient]:
     """The real gateway app in-process, talking to the real admission service over real NATS."""
     from dui_gateway.app import create_app
 
@@ -96,12 +111,6 @@ async def gateway(settings: Settings, admission_service: object) -> AsyncIterato
             yield client
 
 
-SECRETARIAT = {"X-Dui-Professionnel": "sec-0001", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
-
-
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:10]
-
-
-__all__ = ["SECRETARIAT", "registry"]

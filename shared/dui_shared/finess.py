@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_FORMAT = re.compile(r"^(?:\d{2}|2A|2B)\d{7}$")
+_FORMAT = re.compile(r"(?:[0-9]{2}|2A|2B)[0-9]{7}")
 
 
 def _digits(finess: str) -> str:
@@ -27,7 +27,7 @@ def luhn_key(body: str) -> int:
 
 def finess_problem(value: str) -> tuple[str, str] | None:
     """None when `value` is a well-formed FINESS with the right key, else (rule, reason in French)."""
-    if not _FORMAT.match(value):
+    if not _FORMAT.fullmatch(value):
         return (
             "finess_format",
             "un numéro FINESS compte 9 caractères : 2 pour le département (ou 2A/2B) puis 7 chiffres",

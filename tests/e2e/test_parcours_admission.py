@@ -8,8 +8,9 @@ from tests.support.builders import EHPAD, FAM, OG_WIDE, candidature
 
 
 async def _waiting_list(gateway: httpx.AsyncClient, position: str, **params: object) -> dict:
-    response = await gateway.get("/candidatures", params=params,
-                                 headers={**OG_WIDE, "X-Dui-Min-Position": position})
+    response = await gateway.get(
+        "/candidatures", params=params, headers={**OG_WIDE, "X-Dui-Min-Position": position}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -31,38 +32,62 @@ async def test_a_candidature_goes_from_reception_to_sortie_and_the_waiting_list_
     ehpad = next(c for c in page["items"] if c["esms"] == EHPAD)
     cid = ehpad["id"]
 
-    step = await gateway.post(f"/candidatures/{cid}/contacts", headers=OG_WIDE,
-                              json={"planifie_le": "2026-12-01T14:30:00", "interlocuteur": "famille"})
+    step = await gateway.post(
+        f"/candidatures/{cid}/contacts",
+        headers=OG_WIDE,
+        json={"planifie_le": "2026-12-01T14:30:00", "interlocuteur": "famille"},
+    )
     assert step.status_code == 200, step.text
-    view = (await gateway.get(f"/candidatures/{cid}",
-                              headers={**OG_WIDE, "X-Dui-Min-Position": step.headers["X-Dui-Position"]})).json()
+    view = (
+        await gateway.get(
+            f"/candidatures/{cid}", headers={**OG_WIDE, "X-Dui-Min-Position": step.headers["X-Dui-Position"]}
+        )
+    ).json()
     assert view["statut"] == "contact_planifie"
     assert view["contact_planifie_le"] == "2026-12-01T14:30:00+01:00"  # stored UTC, shown in Paris time
 
-    step = await gateway.post(f"/candidatures/{cid}/visites-preadmission", headers=OG_WIDE,
-                              json={"le": "2026-12-05T10:00:00+01:00", "statut": "realisee",
-                                    "compte_rendu": "Visite avec sa fille"})
+    step = await gateway.post(
+        f"/candidatures/{cid}/visites-preadmission",
+        headers=OG_WIDE,
+        json={
+            "le": "2026-12-05T10:00:00+01:00",
+            "statut": "realisee",
+            "compte_rendu": "Visite avec sa fille",
+        },
+    )
     assert step.status_code == 200, step.text
     step = await gateway.post(f"/candidatures/{cid}/decision", headers=OG_WIDE, json={"decision": "acceptee"})
     assert step.status_code == 200, step.text
     page = await _waiting_list(gateway, step.headers["X-Dui-Position"], q=nom, statut="acceptee")
     assert [c["id"] for c in page["items"]] == [cid]
 
-    admitted = await gateway.post(f"/candidatures/{cid}/admission", headers=OG_WIDE,
-                                  json={"admis_le": "2027-01-15T09:00:00", "place": "Chambre 12"})
+    admitted = await gateway.post(
+        f"/candidatures/{cid}/admission",
+        headers=OG_WIDE,
+        json={"admis_le": "2027-01-15T09:00:00", "place": "Chambre 12"},
+    )
     assert admitted.status_code == 201, admitted.text
     sejour_id = admitted.json()["id"]
     assert admitted.headers["Location"] == f"/sejours/{sejour_id}"
     page = await _waiting_list(gateway, admitted.headers["X-Dui-Position"], q=nom, statut="admise")
     assert page["items"][0]["sejour_id"] == sejour_id
 
-    sortie = await gateway.post(f"/sejours/{sejour_id}/sortie", headers=OG_WIDE, json={
-        "sortie_le": "2027-03-02T06:40:00", "motif": "deces",
-        "actions": [{"libelle": "Famille prévenue", "realisee_le": "2027-03-02T07:00:00"}],
-    })
+    sortie = await gateway.post(
+        f"/sejours/{sejour_id}/sortie",
+        headers=OG_WIDE,
+        json={
+            "sortie_le": "2027-03-02T06:40:00",
+            "motif": "deces",
+            "actions": [{"libelle": "Famille prévenue", "realisee_le": "2027-03-02T07:00:00"}],
+        },
+    )
     assert sortie.status_code == 200, sortie.text
-    sejour = (await gateway.get(f"/sejours/{sejour_id}", headers={
-        **OG_WIDE, "X-Dui-Min-Position": sortie.headers["X-Dui-Position"]})).json()
+    sejour = (
+        await gateway.get(
+            f"/sejours/{sejour_id}",
+            headers={**OG_WIDE, "X-Dui-Min-Position": sortie.headers["X-Dui-Position"]},
+        )
+    ).json()
     assert sejour["actif"] is False
     assert sejour["motif_sortie"] == "deces"
     assert sejour["admis_le"] == "2027-01-15T09:00:00+01:00"

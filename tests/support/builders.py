@@ -29,3 +29,10 @@ def candidature(nom: str, *esms: str, **changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+def nouvelle_candidature(nom: str, *esms: str) -> Any:
+    """The command model, for tests that call the application directly."""
+    from dui_shared.contracts.admission_api import NouvelleCandidature
+
+    return NouvelleCandidature.model_validate(candidature(nom, *esms))

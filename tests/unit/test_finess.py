@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from dui_shared.finess import finess_problem, luhn_key, with_key
 
 WRONG_KEY = ("finess_cle", "la clé de contrôle du numéro FINESS est fausse")
@@ -72,17 +71,9 @@ def test_the_luhn_key_doubles_every_other_digit_from_the_right() -> None:
     assert luhn_key("00000000") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `$` in finess._FORMAT also matches before a trailing newline (use \\Z or fullmatch)",
-)
 def test_a_number_followed_by_a_line_break_is_not_a_finess() -> None:
     assert finess_problem("690004122\n") == WRONG_FORMAT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `\\d` in finess._FORMAT accepts non-ASCII digits (use [0-9] or re.ASCII)",
-)
 def test_a_number_written_in_arabic_indic_digits_is_not_a_finess() -> None:
     assert finess_problem("٦٩٠٠٠٤١٢٢") == WRONG_FORMAT

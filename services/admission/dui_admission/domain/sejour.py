@@ -57,7 +57,7 @@ class Sejour(DuiAggregate):
         if self.sortie_le is not None:
             raise SejourError("la sortie de ce séjour a déjà été prononcée", rule="sortie_deja_prononcee")
         self._check_not_before_admission("sortie_le", sortie_le)
-        if motif is MotifSortie.transfert_esms and not destination:
+        if motif is MotifSortie.transfert_esms and not (destination and destination.strip()):
             raise InvalidInput.single(
                 "destination",
                 "destination_obligatoire",

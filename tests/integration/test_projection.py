@@ -1,0 +1,195 @@
+"""Projections on real NATS + PostgreSQL: effectively-once application, rebuild, dead letters, lag."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from dui_admission.application import AdmissionApp
+from dui_admission.bootstrap import AdmissionService
+from dui_admission.domain.candidature import Candidature
+from dui_admission.projections import AdmissionReadModel
+from dui_shared.aggregate import CommandContext
+from dui_shared.contracts import registry
+from dui_shared.contracts.admission import CandidatureRecue, ContactPlanifie, Decision
+from dui_shared.contracts.admission_api import ContactAPlanifier, DecisionAPrononcer
+from dui_shared.envelope import Actor
+from dui_shared.eventstore import DEAD_LETTER_STREAM, EventStore
+from dui_shared.projection import Db, Projection, ProjectionRunner, handles, rebuild, wait_for_position
+from dui_shared.referentiel import Referentiel
+from nats.aio.client import Client as NATS
+
+from tests.support.builders import nouvelle_candidature
+
+CTX = CommandContext(Actor(id="test", role="secretariat", og_wide=True))
+
+
+def counting_projection(esms: str) -> Projection:
+    """Counts the events of one test's own ESMS subject space: a double application shows as a wrong count."""
+
+    class Compteur(Projection):
+        name = f"test_compteur_{esms.lower()}"
+        subjects = (f"dui.evt.{esms}.admission.>",)
+        tables = "CREATE TABLE IF NOT EXISTS compteur (type text PRIMARY KEY, n integer NOT NULL);"
+
+        @handles(CandidatureRecue)
+        async def recue(self, db: Db, event: object, data: CandidatureRecue) -> None:
+            await self._count(db, "recue")
+
+        @handles(ContactPlanifie)
+        async def contact(self, db: Db, event: object, data: ContactPlanifie) -> None:
+            if "poison" in (data.note or ""):
+                raise ValueError("note refusée par cette projection")
+            await self._count(db, "contact")
+
+        @staticmethod
+        async def _count(db: Db, kind: str) -> None:
+            await db.execute(
+                "INSERT INTO compteur VALUES ($1, 1) ON CONFLICT (type) DO UPDATE SET n = compteur.n + 1",
+                kind,
+            )
+
+    return Compteur()
+
+
+async def _write_events(store: EventStore, esms: str, contacts: int) -> Candidature:
+    """One candidature of a test-only ESMS subject space, with `contacts` contact events."""
+    app = AdmissionApp(store, registry, Referentiel.load(None))
+    cmd = nouvelle_candidature("Compte")
+    candidature = Candidature(
+        id=uuid.uuid4(),
+        demande_id=uuid.uuid4(),
+        esms=esms,
+        usager=cmd.usager,
+        type_accueil=cmd.type_accueil,
+        recue_le=datetime.now(UTC),
+        date_entree_souhaitee=None,
+        origine="saisie",
+        reference_externe=None,
+        urgence=False,
+        commentaire=None,
+    )
+    uow = app.unit_of_work(CTX)
+    uow.add(candidature)
+    await uow.commit()
+    for i in range(contacts):
+        uow = app.unit_of_work(CTX)
+        loaded = await uow.get(Candidature, candidature.id)
+        loaded.planifier_contact(datetime.now(UTC), "famille", "telephone", f"appel {i}")
+        await uow.commit()
+    return candidature
+
+
+async def _counts(pool: asyncpg.Pool, schema: str) -> dict[str, int]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(f'SELECT type, n FROM "{schema}".compteur')
+    return {r["type"]: r["n"] for r in rows}
+
+
+async def test_a_projection_killed_between_commit_and_ack_resumes_without_applying_twice(
+    nc: NATS, store: EventStore, pool: asyncpg.Pool, unique: str
+) -> None:
+    esms = f"T{unique}"
+    await _write_events(store, esms, contacts=19)
+    projection = counting_projection(esms)
+    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, batch=5)
+    await runner.setup()
+
+    async def crash(_: int) -> None:
+        raise asyncio.CancelledError  # the process dies after the commit, before the acknowledgement
+
+    runner.after_commit = crash
+    task = asyncio.create_task(runner.step(timeout=2))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await runner.close()
+    assert await _counts(pool, projection.name) == {"recue": 1, "contact": 4}
+
+    restarted = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, batch=5)
+    await restarted.setup()
+    await restarted.catch_up()
+    await restarted.close()
+
+    assert await _counts(pool, projection.name) == {"recue": 1, "contact": 19}
+
+
+async def test_lag_tells_how_many_events_are_still_to_apply(
+    nc: NATS, store: EventStore, pool: asyncpg.Pool, unique: str
+) -> None:
+    esms = f"L{unique}"
+    await _write_events(store, esms, contacts=11)
+    runner = ProjectionRunner(counting_projection(esms), nc=nc, pool=pool, registry=registry, batch=4)
+    await runner.setup()
+    await runner.step(timeout=2)
+    assert runner.lag == 8
+    await runner.catch_up()
+    assert runner.lag == 0
+    assert runner.status().applied == 12
+    await runner.close()
+
+
+async def test_unknown_malformed_and_failing_events_are_parked_with_their_reason(
+    nc: NATS, store: EventStore, pool: asyncpg.Pool, unique: str
+) -> None:
+    esms = f"P{unique}"
+    candidature = await _write_events(store, esms, contacts=1)
+    js = nc.jetstream()
+    stray = f"dui.evt.{esms}.admission.inconnu.{uuid.uuid4()}"
+    await js.publish(stray, b"{not json", headers={"Nats-Msg-Id": f"garbage-{unique}"})
+    envelope = (await store.read(candidature.subject))[0].envelope
+    stranger = envelope.model_copy(update={"id": uuid.uuid4(), "type": "admission.LitDemenage.v1"})
+    await js.publish(stray, stranger.model_dump_json().encode())
+    app = AdmissionApp(store, registry, Referentiel.load(None))
+    await app.planifier_contact(
+        candidature.id, ContactAPlanifier(planifie_le=datetime.now(UTC), note="poison"), CTX
+    )  # valid for the log, refused by this projection's handler
+    after = await _write_events(store, esms, contacts=2)
+
+    projection = counting_projection(esms)
+    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry)
+    await runner.setup()
+    await runner.catch_up()
+    await runner.close()
+
+    assert await _counts(pool, projection.name) == {"recue": 2, "contact": 3}
+    assert runner.position == (await store.read(after.subject))[-1].seq
+    dlq = await js.subscribe(f"dui.dlq.{projection.name}", stream=DEAD_LETTER_STREAM, ordered_consumer=True)
+    reasons = [(await dlq.next_msg(timeout=2)).headers["Dui-Reason"] for _ in range(3)]
+    await dlq.unsubscribe()
+    assert reasons[0].startswith("ValidationError")
+    assert reasons[1].startswith("UnknownEventType")
+    assert "note refusée" in reasons[2]
+
+
+async def test_a_rebuild_from_sequence_one_gives_the_live_read_model(
+    nc: NATS, pool: asyncpg.Pool, admission_service: AdmissionService, unique: str
+) -> None:
+    app = admission_service.app
+    assert app is not None
+    demande, _ = await app.recevoir_candidature(nouvelle_candidature(f"Rebuild-{unique}"), CTX)
+    await app.prononcer_decision(
+        demande.candidatures[0], DecisionAPrononcer(decision=Decision.refusee, motif="Liste close"), CTX
+    )
+    progress: list[tuple[int, int]] = []
+    schema = await rebuild(
+        AdmissionReadModel(),
+        nc=nc,
+        pool=pool,
+        registry=registry,
+        swap=False,
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    async with pool.acquire() as conn:
+        rebuilt_position = await conn.fetchval(f'SELECT position FROM "{schema}".projection_position')
+    assert await wait_for_position(pool, AdmissionReadModel.name, rebuilt_position)
+
+    async with pool.acquire() as conn:
+        for table in ("candidature", "sejour"):
+            live = await conn.fetch(f"SELECT * FROM admission.{table} ORDER BY id")
+            rebuilt = await conn.fetch(f'SELECT * FROM "{schema}".{table} ORDER BY id')
+            assert [dict(r) for r in rebuilt] == [dict(r) for r in live]
+            assert len(live) > 0 or table == "sejour"
+    assert progress and progress[-1][0] >= rebuilt_position
