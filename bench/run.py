@@ -322,32 +322,52 @@ def es_fields(cmd: NouvelleCandidature) -> dict[str, Any]:
     }
 
 
-async def bench_eventsourcing(database_url: str, pool: asyncpg.Pool, n: int, ours: Row) -> Row:
+def es_save_all(database_url: str, cmds: Sequence[NouvelleCandidature], pgoptions: str) -> tuple[float, list[float], str]:
+    """Save one aggregate per command, one at a time; also return the session's effective synchronous_commit."""
+    previous = os.environ.get("PGOPTIONS")
+    os.environ["PGOPTIONS"] = pgoptions  # read by libpq, hence by psycopg; asyncpg ignores it
+    try:
+        app = EsAdmission(env=eventsourcing_env(database_url))
+    finally:
+        if previous is None:
+            os.environ.pop("PGOPTIONS", None)
+        else:
+            os.environ["PGOPTIONS"] = previous
+    try:
+        app.recevoir(es_fields(cmds[0]))  # connect and create the tables outside the timing
+        datastore: Any = getattr(app.recorder, "datastore")  # noqa: B009 - PostgresRecorder only
+        with datastore.transaction(commit=False) as curs:
+            curs.execute("SHOW synchronous_commit")
+            sync_commit = str(curs.fetchone()["synchronous_commit"])
+        latencies = []
+        start = time.perf_counter()
+        for cmd in cmds:
+            fields = es_fields(cmd)
+            t = time.perf_counter()
+            app.recevoir(fields)
+            latencies.append(time.perf_counter() - t)
+        return time.perf_counter() - start, latencies, sync_commit
+    finally:
+        app.close()
+
+
+async def bench_eventsourcing(database_url: str, pool: asyncpg.Pool, n: int, ours: Row) -> list[Row]:
+    """Synchronous psycopg, as the library ships; run in a worker thread so the event loop stays responsive."""
+    rows = []
+    for label, pgoptions in (("3a", ""), ("3b", "-c synchronous_commit=off")):
+        async with pool.acquire() as conn:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{ES_SCHEMA}" CASCADE')
+            await conn.execute(f'CREATE SCHEMA "{ES_SCHEMA}"')
+        cmds = commands(n, "es")
+        seconds, lat, sync_commit = await asyncio.to_thread(es_save_all, database_url, cmds, pgoptions)
+        rows.append(
+            Row(f"{label} eventsourcing+PostgreSQL: save(), synchronous_commit={sync_commit}", n, seconds, lat)
+        )
     async with pool.acquire() as conn:
         await conn.execute(f'DROP SCHEMA IF EXISTS "{ES_SCHEMA}" CASCADE')
-        await conn.execute(f'CREATE SCHEMA "{ES_SCHEMA}"')
-    cmds = commands(n, "es")
-
-    def save_all() -> tuple[float, list[float]]:
-        app = EsAdmission(env=eventsourcing_env(database_url))
-        try:
-            app.recevoir(es_fields(cmds[0]))  # connect and warm up outside the timing
-            latencies = []
-            start = time.perf_counter()
-            for cmd in cmds:
-                fields = es_fields(cmd)
-                t = time.perf_counter()
-                app.recevoir(fields)
-                latencies.append(time.perf_counter() - t)
-            return time.perf_counter() - start, latencies
-        finally:
-            app.close()
-
-    seconds, lat = await asyncio.to_thread(save_all)
-    row = Row("3  eventsourcing+PostgreSQL: save(), one at a time", n, seconds, lat)
-    ours.ratio = f"{ours.ratio}; {ours.per_second / row.per_second:.2f}× 3"
-    row.ratio = "synchronous psycopg pool"
-    return row
+    ours.ratio = f"{ours.ratio}; {ours.per_second / rows[0].per_second:.2f}× 3a"
+    rows[1].ratio = f"2a is {ours.per_second / rows[1].per_second:.2f}× this"
+    return rows
 
 
 # -- 4. replay vs raw read -----------------------------------------------------------------------------
@@ -537,8 +557,8 @@ def servers(workdir: Path) -> Iterator[tuple[str, str, list[str]]]:
 
 
 def targets(rows: dict[str, Row]) -> list[str]:
-    append = rows["2a"].per_second / rows["3"].per_second
-    raw_best = max(rows["4a"].per_second, rows["4b"].per_second)
+    append = rows["2a"].per_second / rows["3a"].per_second
+    raw_best = max(rows["4a"].per_second, rows["4b"].per_second)  # the stricter baseline
     replay = rows["4c"].per_second / raw_best
     lag = rows["5b"]
     p99 = percentile(lag.latencies, 0.99) * 1000 if lag.latencies else math.inf
@@ -575,7 +595,7 @@ async def measure(nats_url: str, database_url: str, scale: float) -> list[Row]:
         replay = await bench_replay(nc, pool)
         step(f"5 projection lag at {LAG_RATE}/s")
         catch_up, lag = await bench_lag(app, ctx, nc, pool, n(LAG_RATE * 10))
-        return [*raw, *ours, es, *replay, catch_up, lag]
+        return [*raw, *ours, *es, *replay, catch_up, lag]
     finally:
         await pool.close()
         await nc.drain()
