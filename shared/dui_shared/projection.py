@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
@@ -181,7 +180,7 @@ class ProjectionRunner:
     async def setup(self) -> None:
         """Create the schema and tables if needed, and take the single-runner lock for this schema."""
         self._lock_conn = await self.pool.acquire()
-        key = zlib.crc32(self.schema.encode())
+        key = lock_key(self.schema)
         while not await self._lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
             log.info("projection.standby", projection=self.schema)
             await asyncio.sleep(2)
@@ -397,6 +396,33 @@ async def wait_for_position(pool: asyncpg.Pool, schema: str, position: int, time
         await asyncio.sleep(0.005)
 
 
+class LiveProjectionRunning(Exception):
+    """The swap needs the live runner stopped: it holds the schema's lock."""
+
+
+def lock_key(schema: str) -> int:
+    return zlib.crc32(schema.encode())
+
+
+async def _replay_into(
+    projection: Projection,
+    schema: str,
+    *,
+    nc: NATS,
+    pool: asyncpg.Pool,
+    registry: ContractRegistry,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, schema=schema)
+    await runner.setup()
+    try:
+        await runner.catch_up(progress=progress)
+    finally:
+        await runner.close()
+        with contextlib.suppress(Exception):
+            await nc.jetstream().delete_consumer(EVENTS_STREAM, runner.consumer)
+
+
 async def rebuild(
     projection: Projection,
     *,
@@ -408,32 +434,31 @@ async def rebuild(
 ) -> str:
     """Replay the whole log from sequence 1 into a fresh schema, then (if `swap`) make it the live one.
 
-    The live runner must be stopped during the swap; on restart it resumes from the rebuilt schema's position.
-    Returns the schema that holds the rebuilt read model.
+    The live read model keeps serving during the replay. The swap takes the live runner's lock, so the live
+    projection must be stopped by then (else `LiveProjectionRunning`); restarted, it resumes from the rebuilt
+    schema's position. Returns the schema that holds the rebuilt read model.
     """
     fresh = f"{projection.name}__rebuild"
     async with pool.acquire() as conn:
         await conn.execute(f'DROP SCHEMA IF EXISTS "{fresh}" CASCADE')
-    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, schema=fresh)
-    await runner.setup()
-    try:
-        await runner.catch_up(progress=progress)
-    finally:
-        await runner.close()
-        with contextlib.suppress(Exception):
-            await nc.jetstream().delete_consumer(EVENTS_STREAM, runner.consumer)
+    await _replay_into(projection, fresh, nc=nc, pool=pool, registry=registry, progress=progress)
     if not swap:
         return fresh
-    old = f"{projection.name}__old"
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{old}" CASCADE')
-        exists = await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", projection.name)
-        if exists:
-            await conn.execute(f'ALTER SCHEMA "{projection.name}" RENAME TO "{old}"')
-        await conn.execute(f'ALTER SCHEMA "{fresh}" RENAME TO "{projection.name}"')
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{old}" CASCADE')
+    async with pool.acquire() as lock:
+        if not await lock.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(projection.name)):
+            raise LiveProjectionRunning(
+                f"la projection {projection.name} tourne encore : arrêtez-la pour basculer"
+            )
+        try:
+            # events appended during the replay, then the swap, under the live lock
+            await _replay_into(projection, fresh, nc=nc, pool=pool, registry=registry, progress=progress)
+            old = f"{projection.name}__old"
+            async with lock.transaction():
+                await lock.execute(f'DROP SCHEMA IF EXISTS "{old}" CASCADE')
+                if await lock.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", projection.name):
+                    await lock.execute(f'ALTER SCHEMA "{projection.name}" RENAME TO "{old}"')
+                await lock.execute(f'ALTER SCHEMA "{fresh}" RENAME TO "{projection.name}"')
+                await lock.execute(f'DROP SCHEMA IF EXISTS "{old}" CASCADE')
+        finally:
+            await lock.execute("SELECT pg_advisory_unlock($1)", lock_key(projection.name))
     return projection.name
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+
 from dui_admission.application import AdmissionApp
 from dui_admission.domain.candidature import Candidature, Statut
 from dui_shared.aggregate import CommandContext
@@ -17,7 +18,6 @@ from dui_shared.envelope import Actor
 from dui_shared.errors import ConcurrencyConflict
 from dui_shared.eventstore import EventStore, Expectation, PendingEvent
 from dui_shared.referentiel import Referentiel
-
 from tests.support.builders import EHPAD, FAM, nouvelle_candidature
 
 CTX = CommandContext(Actor(id="test", role="secretariat", og_wide=True))

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 
 import pytest
+
 from dui_admission.application import AdmissionApp
 from dui_shared.aggregate import CommandContext
 from dui_shared.contracts import registry
@@ -14,7 +15,6 @@ from dui_shared.errors import Unavailable
 from dui_shared.eventstore import EventStore
 from dui_shared.referentiel import Referentiel
 from dui_shared.runtime.embedded import EmbeddedNats
-
 from tests.support.builders import nouvelle_candidature
 
 CTX = CommandContext(Actor(id="test", role="secretariat", og_wide=True))

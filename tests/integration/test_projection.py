@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+from nats.aio.client import Client as NATS
+
 from dui_admission.application import AdmissionApp
 from dui_admission.bootstrap import AdmissionService
 from dui_admission.domain.candidature import Candidature
@@ -18,10 +20,16 @@ from dui_shared.contracts.admission import CandidatureRecue, ContactPlanifie, De
 from dui_shared.contracts.admission_api import ContactAPlanifier, DecisionAPrononcer
 from dui_shared.envelope import Actor
 from dui_shared.eventstore import DEAD_LETTER_STREAM, EventStore
-from dui_shared.projection import Db, Projection, ProjectionRunner, handles, rebuild, wait_for_position
+from dui_shared.projection import (
+    Db,
+    LiveProjectionRunning,
+    Projection,
+    ProjectionRunner,
+    handles,
+    rebuild,
+    wait_for_position,
+)
 from dui_shared.referentiel import Referentiel
-from nats.aio.client import Client as NATS
-
 from tests.support.builders import nouvelle_candidature
 
 CTX = CommandContext(Actor(id="test", role="secretariat", og_wide=True))
@@ -193,3 +201,32 @@ async def test_a_rebuild_from_sequence_one_gives_the_live_read_model(
             assert [dict(r) for r in rebuilt] == [dict(r) for r in live]
             assert len(live) > 0 or table == "sejour"
     assert progress and progress[-1][0] >= rebuilt_position
+
+
+async def test_a_rebuild_swaps_in_only_once_the_live_runner_has_stopped_and_the_live_one_then_resumes(
+    nc: NATS, store: EventStore, pool: asyncpg.Pool, unique: str
+) -> None:
+    esms = f"S{unique}"
+    candidature = await _write_events(store, esms, contacts=3)
+    projection = counting_projection(esms)
+    live = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry)
+    await live.setup()
+    await live.catch_up()
+    async with pool.acquire() as conn:  # damage the live read model: the rebuild must repair it
+        await conn.execute(f'UPDATE "{projection.name}".compteur SET n = 99')
+
+    with pytest.raises(LiveProjectionRunning):
+        await rebuild(projection, nc=nc, pool=pool, registry=registry)
+    assert await _counts(pool, projection.name) == {"recue": 99, "contact": 99}  # live one untouched
+
+    await live.close()
+    await rebuild(projection, nc=nc, pool=pool, registry=registry)
+    assert await _counts(pool, projection.name) == {"recue": 1, "contact": 3}
+
+    app = AdmissionApp(store, registry, Referentiel.load(None))
+    await app.planifier_contact(candidature.id, ContactAPlanifier(planifie_le=datetime.now(UTC)), CTX)
+    restarted = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry)
+    await restarted.setup()
+    await restarted.catch_up()
+    await restarted.close()
+    assert await _counts(pool, projection.name) == {"recue": 1, "contact": 4}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from dui_admission.domain.candidature import Candidature, CandidatureError
 from dui_shared.contracts.admission import Decision, StatutVisite
 from dui_shared.errors import DomainError, InvalidInput
-
 from tests.unit.builders import RECUE_LE, candidature_acceptee, candidature_recue, jours
 
 

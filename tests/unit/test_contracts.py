@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
+from pydantic import ValidationError
+
 from dui_admission.domain.candidature import Candidature, CandidatureError
 from dui_admission.domain.sejour import Sejour
 from dui_shared.aggregate import AggregateMapper, CommandContext
@@ -14,8 +16,6 @@ from dui_shared.contracts import ContractRegistry, EventData, MalformedEvent, Un
 from dui_shared.contracts.admission import ActionSortie, Decision, MotifSortie, StatutVisite
 from dui_shared.envelope import Actor, Envelope
 from dui_shared.eventstore import PendingEvent, StoredEvent
-from pydantic import ValidationError
-
 from tests.unit.builders import ADMIS_LE, EHPAD, RECUE_LE, candidature_recue, jours, sejour_admis
 
 SECRETAIRE = Actor(id="sec-0001", role="secretariat", esms=(EHPAD,))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dui_shared.finess import finess_problem, luhn_key, with_key
 
 WRONG_KEY = ("finess_cle", "la clé de contrôle du numéro FINESS est fausse")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+
 from dui_admission.domain.sejour import Sejour, SejourError
 from dui_shared.contracts.admission import ActionSortie, MotifSortie
 from dui_shared.errors import InvalidInput
-
 from tests.unit.builders import ADMIS_LE, jours, sejour_admis
 
 

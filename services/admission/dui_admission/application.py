@@ -6,6 +6,10 @@ import uuid
 from datetime import datetime, time
 from uuid import UUID
 
+from pydantic import ValidationError
+
+from dui_admission.domain.candidature import Candidature
+from dui_admission.domain.sejour import Sejour
 from dui_shared.aggregate import Application, CommandContext
 from dui_shared.contracts import ContractRegistry
 from dui_shared.contracts.admission import ActionSortie, Origine, TypeAccueil
@@ -30,10 +34,6 @@ from dui_shared.finess import finess_problem
 from dui_shared.referentiel import Esms, Referentiel
 from dui_shared.rpc import validation_problem
 from dui_shared.timezone import now_utc, to_utc
-from pydantic import ValidationError
-
-from dui_admission.domain.candidature import Candidature
-from dui_admission.domain.sejour import Sejour
 
 VIATRAJECTOIRE_NS = uuid.UUID("6f1d2b8e-3c4a-5e9f-8a7b-0c1d2e3f4a5b")
 

@@ -9,13 +9,6 @@ from typing import Literal
 
 import asyncpg
 import nats
-from dui_shared.config import Settings
-from dui_shared.contracts import registry
-from dui_shared.eventstore import EventStore
-from dui_shared.observability import get_logger
-from dui_shared.projection import ProjectionRunner
-from dui_shared.referentiel import Referentiel
-from dui_shared.rpc import RpcServer
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.client import Client as NATS
@@ -24,6 +17,13 @@ from dui_admission import handlers
 from dui_admission.application import AdmissionApp
 from dui_admission.projections import PROJECTIONS
 from dui_admission.queries import AdmissionQueries
+from dui_shared.config import Settings
+from dui_shared.contracts import registry
+from dui_shared.eventstore import EventStore
+from dui_shared.observability import get_logger
+from dui_shared.projection import ProjectionRunner
+from dui_shared.referentiel import Referentiel
+from dui_shared.rpc import RpcServer
 
 Role = Literal["all", "commands", "projections"]
 log = get_logger(__name__)

@@ -6,6 +6,10 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import asyncpg
+
+from dui_admission.application import AdmissionApp
+from dui_admission.projections import AdmissionReadModel
+from dui_admission.queries import AdmissionQueries
 from dui_shared.aggregate import CommandContext
 from dui_shared.contracts.admission_api import (
     ActionSortieATracer,
@@ -23,10 +27,6 @@ from dui_shared.contracts.admission_api import (
 )
 from dui_shared.projection import wait_for_position
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
-
-from dui_admission.application import AdmissionApp
-from dui_admission.projections import AdmissionReadModel
-from dui_admission.queries import AdmissionQueries
 
 Operation = Callable[[RpcRequest], Awaitable[RpcReply]]
 

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+
 from dui_shared.contracts.admission_api import (
     CandidatureVue,
     FiltreListeAttente,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uvicorn
-from dui_shared.config import Settings
-from dui_shared.observability import configure
 
 from dui_gateway.app import create_app
+from dui_shared.config import Settings
+from dui_shared.observability import configure
 
 
 def main() -> None:

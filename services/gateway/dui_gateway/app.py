@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from dui_shared.config import Settings
-from dui_shared.rpc import RpcClient
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
@@ -15,6 +13,8 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from dui_gateway import problems
 from dui_gateway.deps import Bus
 from dui_gateway.routes import admission
+from dui_shared.config import Settings
+from dui_shared.rpc import RpcClient
 
 DESCRIPTION = """API REST du Dossier Usager Informatisé. Toutes les erreurs sont au format RFC 9457
 (`application/problem+json`) et nomment le champ et la règle en cause. Les écritures renvoient

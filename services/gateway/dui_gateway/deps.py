@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+
 from dui_shared.envelope import Actor
 from dui_shared.errors import DomainError, InvalidInput
 from dui_shared.rpc import RpcClient, RpcReply, RpcRequest
-from fastapi import Depends, Header, Request
-from fastapi.responses import JSONResponse
 
 
 class Unauthenticated(DomainError):

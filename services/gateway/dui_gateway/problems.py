@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from dui_shared.errors import DomainError, FieldError, Problem
-from dui_shared.observability import get_logger
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+
+from dui_shared.errors import DomainError, FieldError, Problem
+from dui_shared.observability import get_logger
 
 log = get_logger(__name__)
 _LOCATIONS = {"body", "query", "path", "header"}

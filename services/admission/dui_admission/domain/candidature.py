@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
+from eventsourcing.domain import event
+
 from dui_shared.aggregate import DuiAggregate
 from dui_shared.contracts.admission import Decision, Origine, StatutVisite, TypeAccueil, Usager
 from dui_shared.contracts.admission_api import StatutCandidature
 from dui_shared.errors import DomainError, InvalidInput
-from eventsourcing.domain import event
 
 Statut = StatutCandidature
 CLOSED = {Statut.refusee, Statut.retiree, Statut.admise}

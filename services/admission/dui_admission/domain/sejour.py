@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from eventsourcing.domain import event
+
 from dui_shared.aggregate import DuiAggregate
 from dui_shared.contracts.admission import ActionSortie, MotifSortie, TypeAccueil, Usager
 from dui_shared.errors import DomainError, InvalidInput
-from eventsourcing.domain import event
 
 
 class SejourError(DomainError):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dui_shared.projection import Projection
-
 from dui_admission.projections.candidatures import Candidatures
 from dui_admission.projections.sejours import Sejours
+from dui_shared.projection import Projection
 
 
 class AdmissionReadModel(Candidatures, Sejours, Projection):

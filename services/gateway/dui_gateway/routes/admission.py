@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from dui_gateway.deps import BusDep, CurrentActor, MinPosition
 from dui_shared.contracts.admission_api import (
     ActionSortieATracer,
     AdmissionAPrononcer,
@@ -25,10 +29,6 @@ from dui_shared.contracts.admission_api import (
     SortieAPrononcer,
     VisiteATracer,
 )
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
-
-from dui_gateway.deps import BusDep, CurrentActor, MinPosition
 
 router = APIRouter(tags=["admission"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
