@@ -63,7 +63,7 @@ class AggregateMapper:
             contract = self.registry.contract(f"{aggregate.service}.{name}")
             payload = {k: v for k, v in vars(event).items() if k not in _EVENT_META}
             data = contract.model_validate(payload)
-            envelope = Envelope(
+            envelope = Envelope.model_construct(  # fields built here, from a validated contract
                 id=uuid.uuid4(),
                 type=contract.type_name(),
                 source=f"dui/{aggregate.service}",

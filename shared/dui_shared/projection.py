@@ -67,16 +67,36 @@ def handles(contract: type[D]) -> Callable[[Callable[[Any, Db, StoredEvent, D], 
 
 
 class Db:
-    """What a handler writes through: the transaction's connection, search_path set to the target schema."""
+    """What a handler writes through: the transaction's connection, search_path set to the target schema.
+
+    Writes are queued and sent at the end of the batch, runs of the same statement as one `executemany`
+    (one round trip instead of one per event); a read flushes the queue first, so handlers see their writes.
+    """
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
+        self._queue: list[tuple[str, tuple[Any, ...]]] = []
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await self.conn.execute(sql, *args)
+        self._queue.append((sql, args))
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        await self.flush()
         return await self.conn.fetchrow(sql, *args)
+
+    async def flush(self) -> None:
+        queue, self._queue = self._queue, []
+        start = 0
+        while start < len(queue):
+            sql = queue[start][0]
+            end = start
+            while end < len(queue) and queue[end][0] == sql:
+                end += 1
+            if end - start == 1:
+                await self.conn.execute(sql, *queue[start][1])
+            else:
+                await self.conn.executemany(sql, [args for _, args in queue[start:end]])
+            start = end
 
 
 class Projection:
@@ -141,6 +161,7 @@ class ProjectionRunner:
         schema: str | None = None,
         stream: str = EVENTS_STREAM,
         batch: int = 512,
+        trace: bool = True,
     ) -> None:
         self.projection = projection
         self.nc = nc
@@ -151,6 +172,8 @@ class ProjectionRunner:
         self.consumer = f"proj_{self.schema}"
         self.stream = stream
         self.batch = batch
+        # one span per applied event, child of the request that caused it; off for rebuilds
+        self.trace = trace
         self.position = 0
         self.lag = 0
         self.applied = 0
@@ -289,16 +312,23 @@ class ProjectionRunner:
     async def _apply_batch(self, msgs: list[Msg]) -> int:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                return await self._apply_in(conn, msgs, park=False)
+                last, applied = await self._apply_in(conn, msgs, park=False)
         except Poison:
             # fall back to one transaction per event so only the poison event is parked
-            last = self.position
+            last, applied = self.position, 0
             for msg in msgs:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    last = await self._apply_in(conn, [msg], park=True)
-            return last
+                    last, one = await self._apply_in(conn, [msg], park=True)
+                applied += one
+        # only now is the batch committed: readers woken here find its rows
+        self.position = max(self.position, last)
+        self.applied += applied
+        async with self._advanced:
+            self._advanced.notify_all()
+        return last
 
-    async def _apply_in(self, conn: asyncpg.Connection, msgs: list[Msg], *, park: bool) -> int:
+    async def _apply_in(self, conn: asyncpg.Connection, msgs: list[Msg], *, park: bool) -> tuple[int, int]:
+        """Apply what is new in `msgs` and store the new position; return (position, events applied)."""
         await conn.execute(f'SET LOCAL search_path TO "{self.schema}"')
         position = await conn.fetchval("SELECT position FROM projection_position FOR UPDATE")
         db = Db(conn)
@@ -309,41 +339,49 @@ class ProjectionRunner:
             if seq <= position:
                 continue  # redelivered after a crash between commit and ack: already applied
             try:
-                await self._apply_one(db, msg, seq, savepoint=park)
+                await self._apply_one(db, msg, seq, alone=park)
                 applied += 1
             except Poison as reason:
                 if not park:
                     raise
                 await self._park(msg, seq, str(reason))
             last = seq
+        try:
+            await db.flush()
+        except Exception as exc:
+            if _transient(exc):
+                raise
+            raise Poison(f"{type(exc).__name__}: {exc}") from exc
         if last > position:
             await conn.execute("UPDATE projection_position SET position = $1, updated_at = now()", last)
-        self.position = max(self.position, last)
-        self.applied += applied
-        async with self._advanced:
-            self._advanced.notify_all()
-        return last
+        return last, applied
 
-    async def _apply_one(self, db: Db, msg: Msg, seq: int, *, savepoint: bool) -> None:
+    async def _apply_one(self, db: Db, msg: Msg, seq: int, *, alone: bool) -> None:
         try:
             envelope = Envelope.model_validate_json(msg.data)
             data = self.registry.decode(envelope)
         except (ValidationError, ValueError, UnknownEventType, MalformedEvent) as exc:
             raise Poison(f"{type(exc).__name__}: {exc}") from exc
         stored = StoredEvent(seq, msg.subject, envelope)
-        with _tracer.start_as_current_span(
-            f"projection {self.schema} apply {envelope.name}",
-            context=context_from({"traceparent": envelope.traceparent} if envelope.traceparent else None),
-            attributes={
-                "dui.event.id": str(envelope.id),
-                "dui.event.type": envelope.type,
-                "messaging.message.sequence": seq,
-            },
-        ):
+        span = (
+            _tracer.start_as_current_span(
+                f"projection {self.schema} apply {envelope.name}",
+                context=context_from({"traceparent": envelope.traceparent} if envelope.traceparent else None),
+                attributes={
+                    "dui.event.id": str(envelope.id),
+                    "dui.event.type": envelope.type,
+                    "messaging.message.sequence": seq,
+                },
+            )
+            if self.trace
+            else contextlib.nullcontext()
+        )
+        with span:
             try:
-                if savepoint:  # one event alone: a failing handler must not abort the position update
+                if alone:  # a failing handler must not abort the position update: savepoint, flushed inside
                     async with db.conn.transaction():
                         await self.projection.apply(db, stored, data)
+                        await db.flush()
                 else:
                     await self.projection.apply(db, stored, data)
             except Exception as exc:
@@ -413,7 +451,7 @@ async def _replay_into(
     registry: ContractRegistry,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, schema=schema)
+    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, schema=schema, trace=False)
     await runner.setup()
     try:
         await runner.catch_up(progress=progress)
