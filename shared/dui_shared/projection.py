@@ -32,11 +32,11 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 from opentelemetry import metrics
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from dui_shared.contracts import ContractRegistry, EventData, MalformedEvent, UnknownEventType
 from dui_shared.envelope import Envelope
-from dui_shared.eventstore import EVENTS_STREAM, StoredEvent
+from dui_shared.eventstore import EVENTS_STREAM, EventStore, StoredEvent
 from dui_shared.observability import context_from, get_logger, tracer
 
 log = get_logger(__name__)
@@ -415,6 +415,24 @@ class ProjectionRunner:
             except TimeoutError:
                 return False
         return True
+
+
+class ProjectionHealth(BaseModel):
+    projection: str
+    position: int
+    retard: int | None  # events of its subjects not yet applied; None when its consumer does not exist
+
+
+async def projection_status(store: EventStore, pool: asyncpg.Pool, schema: str) -> ProjectionHealth:
+    """Position and lag of a projection, whichever process runs it: from PostgreSQL and the consumer's state."""
+    position = await stored_position(pool, schema)
+    try:
+        info = await store.js.consumer_info(store.stream, f"proj_{schema}")
+    except nats.js.errors.NotFoundError:
+        return ProjectionHealth(projection=schema, position=position, retard=None)
+    return ProjectionHealth(
+        projection=schema, position=position, retard=info.num_pending + info.num_ack_pending
+    )
 
 
 async def stored_position(pool: asyncpg.Pool, schema: str) -> int:

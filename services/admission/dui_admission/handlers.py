@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from dui_admission.application import AdmissionApp
-from dui_admission.projections import AdmissionReadModel
+from dui_admission.projections import PROJECTIONS, AdmissionReadModel
 from dui_admission.queries import AdmissionQueries
 from dui_shared.aggregate import CommandContext
 from dui_shared.contracts.admission_api import (
@@ -25,7 +25,8 @@ from dui_shared.contracts.admission_api import (
     SortieAPrononcer,
     VisiteATracer,
 )
-from dui_shared.projection import wait_for_position
+from dui_shared.errors import Forbidden
+from dui_shared.projection import projection_status, wait_for_position
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
 
 Operation = Callable[[RpcRequest], Awaitable[RpcReply]]
@@ -137,6 +138,13 @@ def register(rpc: RpcServer, app: AdmissionApp, queries: AdmissionQueries, pool:
         return RpcReply(
             body=(await queries.sejour(UUID(req.params["id"]), req.actor)).model_dump(mode="json")
         )
+
+    @rpc.operation("projections")
+    async def projections(req: RpcRequest) -> RpcReply:
+        if not req.actor.og_wide:
+            raise Forbidden("réservé aux rôles de niveau organisme gestionnaire")
+        statuses = [(await projection_status(app.store, pool, p.name)).model_dump() for p in PROJECTIONS]
+        return RpcReply(body=statuses)
 
     @rpc.operation("esms")
     async def esms(req: RpcRequest) -> RpcReply:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from dui_gateway import problems
 from dui_gateway.deps import Bus
-from dui_gateway.routes import admission
+from dui_gateway.routes import admission, exploitation
 from dui_shared.config import Settings
+from dui_shared.observability import get_logger
 from dui_shared.rpc import RpcClient
+
+log = get_logger(__name__)
 
 DESCRIPTION = """API REST du Dossier Usager Informatisé. Toutes les erreurs sont au format RFC 9457
 (`application/problem+json`) et nomment le champ et la règle en cause. Les écritures renvoient
@@ -39,6 +43,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="DUI — passerelle", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
     app.include_router(admission.router)
+    app.include_router(exploitation.router)
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        log.info(
+            "http.request",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return response
 
     @app.get("/health", tags=["exploitation"])
     async def health() -> dict[str, str]:
