@@ -50,7 +50,8 @@ class Platform:
             _say(f"• PostgreSQL embarqué (données : {self.data / 'pg'})")
 
     def start_services(self, env: dict[str, str]) -> str:
-        port = self.settings.gateway_port if _port_free(self.settings.gateway_port) else free_port()
+        wanted = self.settings.gateway_port
+        port = wanted if wanted and _port_free(wanted) else free_port()
         env["DUI_GATEWAY_PORT"] = str(port)
         logs = self.data / "logs"
         logs.mkdir(parents=True, exist_ok=True)

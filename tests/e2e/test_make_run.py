@@ -1,0 +1,95 @@
+"""`make run` as an operator uses it: one command, demo data, the URL printed, Ctrl-C, data kept on restart."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.builders import OG_WIDE
+
+
+def _start(data: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
+    env.update(DUI_DATA_DIR=str(data), DUI_GATEWAY_PORT="0")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dui_shared.runtime.platform"],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    lines: list[str] = []
+    url = None
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        if match := re.match(r"Passerelle DUI : (http://\S+)", line):
+            url = match.group(1)
+        if url and line.startswith("Ctrl-C"):
+            return process, url, lines
+        if process.poll() is not None:
+            break
+    process.kill()
+    pytest.fail("make run did not print the gateway URL:\n" + "\n".join(lines))
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    out, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, out
+    return out
+
+
+@pytest.mark.slow
+def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart(tmp_path: Path) -> None:
+    process, url, lines = _start(tmp_path / "data")
+    try:
+        assert any("30 candidatures sur 3 ESMS" in line for line in lines), lines
+        assert any(f"{url}/openapi.json" in line for line in lines), lines
+        page = httpx.get(f"{url}/candidatures", params={"limit": 1}, headers=OG_WIDE, timeout=10).json()
+        assert page["total"] == 30
+        created = httpx.post(
+            f"{url}/candidatures",
+            headers=OG_WIDE,
+            timeout=10,
+            json={
+                "usager": {
+                    "nom_naissance": "Persistant",
+                    "prenoms": "Paul",
+                    "date_naissance": "1940-01-01",
+                    "sexe": "M",
+                },
+                "esms": ["690004122"],
+                "type_accueil": "permanent",
+            },
+        )
+        assert created.status_code == 201
+        written = created.headers["X-Dui-Position"]
+        assert len(httpx.get(f"{url}/sejours", headers=OG_WIDE, timeout=10).json()["items"]) == 7
+    finally:
+        out = _stop(process)
+    assert "PostgreSQL arrêté" in out and "NATS arrêté" in out
+
+    process, url, lines = _start(tmp_path / "data")
+    try:
+        assert any("déjà présentes" in line for line in lines), lines
+        page = httpx.get(
+            f"{url}/candidatures",
+            params={"q": "persistant"},
+            timeout=10,
+            headers={**OG_WIDE, "X-Dui-Min-Position": written},
+        ).json()
+        assert page["total"] == 1
+        assert (
+            httpx.get(f"{url}/candidatures", params={"limit": 1}, headers=OG_WIDE, timeout=10).json()["total"]
+            == 31
+        )
+    finally:
+        _stop(process)
