@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -19,6 +18,7 @@ from dui_shared.errors import ConcurrencyConflict
 from dui_shared.eventstore import EventStore, Expectation, PendingEvent
 from dui_shared.referentiel import Referentiel
 from tests.support.builders import EHPAD, FAM, nouvelle_candidature
+from tests.unit.builders import candidature_recue
 
 CTX = CommandContext(Actor(id="test", role="secretariat", og_wide=True))
 
@@ -69,19 +69,7 @@ async def test_republishing_the_same_events_stores_them_once(
 ) -> None:
     uow = app.unit_of_work(CTX)
     cmd = nouvelle_candidature(f"Double-{unique}")
-    candidature = Candidature(
-        id=uuid.uuid4(),
-        demande_id=uuid.uuid4(),
-        esms=EHPAD,
-        usager=cmd.usager,
-        type_accueil=cmd.type_accueil,
-        recue_le=datetime.now(UTC),
-        date_entree_souhaitee=None,
-        origine="saisie",
-        reference_externe=None,
-        urgence=False,
-        commentaire=None,
-    )
+    candidature = candidature_recue(esms=EHPAD, usager=cmd.usager, recue_le=datetime.now(UTC))
     candidature.prononcer_decision(Decision.acceptee, datetime.now(UTC), None)
     events = uow.repository.mapper.to_envelopes(candidature, CTX)
     expectation = [Expectation(candidature.subject, 0)]

@@ -31,6 +31,7 @@ from dui_shared.projection import (
 )
 from dui_shared.referentiel import Referentiel
 from tests.support.builders import nouvelle_candidature
+from tests.unit.builders import candidature_recue
 
 CTX = CommandContext(Actor(id="test", role="secretariat", og_wide=True))
 
@@ -67,19 +68,7 @@ async def _write_events(store: EventStore, esms: str, contacts: int) -> Candidat
     """One candidature of a test-only ESMS subject space, with `contacts` contact events."""
     app = AdmissionApp(store, registry, Referentiel.load(None))
     cmd = nouvelle_candidature("Compte")
-    candidature = Candidature(
-        id=uuid.uuid4(),
-        demande_id=uuid.uuid4(),
-        esms=esms,
-        usager=cmd.usager,
-        type_accueil=cmd.type_accueil,
-        recue_le=datetime.now(UTC),
-        date_entree_souhaitee=None,
-        origine="saisie",
-        reference_externe=None,
-        urgence=False,
-        commentaire=None,
-    )
+    candidature = candidature_recue(esms=esms, usager=cmd.usager, recue_le=datetime.now(UTC))
     uow = app.unit_of_work(CTX)
     uow.add(candidature)
     await uow.commit()

@@ -27,8 +27,7 @@ from dui_shared.contracts.admission_api import (
     SortieAPrononcer,
     VisiteATracer,
 )
-from dui_shared.envelope import Actor
-from dui_shared.errors import ConcurrencyConflict, FieldError, Forbidden, InvalidInput, NotFound
+from dui_shared.errors import ConcurrencyConflict, FieldError, InvalidInput, NotFound
 from dui_shared.eventstore import EventStore
 from dui_shared.finess import finess_problem
 from dui_shared.referentiel import Esms, Referentiel
@@ -68,11 +67,6 @@ class AdmissionApp(Application):
             ]
         return []
 
-    @staticmethod
-    def _check_actor(actor: Actor, esms: str) -> None:
-        if not actor.may_act_for(esms):
-            raise Forbidden(f"vous n'êtes pas habilité pour l'ESMS {esms}")
-
     def esms(self, finess: str) -> Esms | None:
         return self.referentiel.get(finess)
 
@@ -95,8 +89,6 @@ class AdmissionApp(Application):
         ]
         if errors:
             raise InvalidInput(errors)
-        for finess in cmd.esms:
-            self._check_actor(ctx.actor, finess)
         demande_id = demande_id or uuid.uuid4()
         ids = ids or [uuid.uuid4() for _ in cmd.esms]
         recue_le = to_utc(cmd.recue_le) if cmd.recue_le else now_utc()
@@ -125,14 +117,12 @@ class AdmissionApp(Application):
     ) -> int:
         uow = self.unit_of_work(ctx)
         candidature = await uow.get(Candidature, candidature_id)
-        self._check_actor(ctx.actor, candidature.esms)
         candidature.planifier_contact(to_utc(cmd.planifie_le), cmd.interlocuteur, cmd.moyen, cmd.note)
         return await uow.commit()
 
     async def tracer_visite(self, candidature_id: UUID, cmd: VisiteATracer, ctx: CommandContext) -> int:
         uow = self.unit_of_work(ctx)
         candidature = await uow.get(Candidature, candidature_id)
-        self._check_actor(ctx.actor, candidature.esms)
         candidature.tracer_visite(to_utc(cmd.le), cmd.statut, cmd.compte_rendu)
         return await uow.commit()
 
@@ -141,7 +131,6 @@ class AdmissionApp(Application):
     ) -> int:
         uow = self.unit_of_work(ctx)
         candidature = await uow.get(Candidature, candidature_id)
-        self._check_actor(ctx.actor, candidature.esms)
         when = to_utc(cmd.prononcee_le) if cmd.prononcee_le else now_utc()
         candidature.prononcer_decision(cmd.decision, when, cmd.motif)
         return await uow.commit()
@@ -152,7 +141,6 @@ class AdmissionApp(Application):
         """Admission creates the séjour and closes the candidature in one atomic append."""
         uow = self.unit_of_work(ctx)
         candidature = await uow.get(Candidature, candidature_id)
-        self._check_actor(ctx.actor, candidature.esms)
         type_accueil = cmd.type_accueil or candidature.type_accueil
         errors = self._esms_errors("type_accueil", candidature.esms, type_accueil)
         if errors:
@@ -178,7 +166,6 @@ class AdmissionApp(Application):
     async def prononcer_sortie(self, sejour_id: UUID, cmd: SortieAPrononcer, ctx: CommandContext) -> int:
         uow = self.unit_of_work(ctx)
         sejour = await uow.get(Sejour, sejour_id)
-        self._check_actor(ctx.actor, sejour.esms)
         actions = tuple(a.model_copy(update={"realisee_le": to_utc(a.realisee_le)}) for a in cmd.actions)
         sejour.prononcer_sortie(to_utc(cmd.sortie_le), cmd.motif, cmd.destination, actions)
         return await uow.commit()
@@ -188,7 +175,6 @@ class AdmissionApp(Application):
     ) -> int:
         uow = self.unit_of_work(ctx)
         sejour = await uow.get(Sejour, sejour_id)
-        self._check_actor(ctx.actor, sejour.esms)
         action = ActionSortie(
             libelle=cmd.libelle, realisee_le=to_utc(cmd.realisee_le), commentaire=cmd.commentaire
         )

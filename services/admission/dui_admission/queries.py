@@ -51,6 +51,19 @@ class AdmissionQueries:
         self.pool = pool
         self.referentiel = referentiel
 
+    async def _page(
+        self, table: str, where: list[str], args: list[Any], order: str, limit: int, offset: int
+    ) -> tuple[int, list[asyncpg.Record]]:
+        """The total matching `where` and one page of rows, ties broken by id so pages never overlap."""
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        async with self.pool.acquire() as conn:
+            total = await conn.fetchval(f"SELECT count(*) FROM admission.{table} {clause}", *args)
+            rows = await conn.fetch(
+                f"SELECT * FROM admission.{table} {clause} ORDER BY {order}, id LIMIT {limit} OFFSET {offset}",
+                *args,
+            )
+        return total, rows
+
     def _candidature(self, row: asyncpg.Record) -> CandidatureVue:
         values = dict(row)
         values["usager"] = json.loads(values["usager"])
@@ -81,16 +94,11 @@ class AdmissionQueries:
         if filtre.q:
             args.append(f"%{filtre.q.casefold()}%")
             where.append(f"(nom_tri LIKE ${len(args)} OR lower(usager->>'prenoms') LIKE ${len(args)})")
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
         column = TRIS[filtre.tri.lstrip("-")]
         direction = "DESC" if filtre.tri.startswith("-") else "ASC"
-        async with self.pool.acquire() as conn:
-            total = await conn.fetchval(f"SELECT count(*) FROM admission.candidature {clause}", *args)
-            rows = await conn.fetch(
-                f"SELECT * FROM admission.candidature {clause} "
-                f"ORDER BY {column} {direction} NULLS LAST, id LIMIT {filtre.limit} OFFSET {filtre.offset}",
-                *args,
-            )
+        total, rows = await self._page(
+            "candidature", where, args, f"{column} {direction} NULLS LAST", filtre.limit, filtre.offset
+        )
         return PageCandidatures(
             items=[self._candidature(r) for r in rows], total=total, limit=filtre.limit, offset=filtre.offset
         )
@@ -129,14 +137,7 @@ class AdmissionQueries:
         _scope(actor, filtre.esms, where, args)
         if filtre.actif is not None:
             where.append("sortie_le IS NULL" if filtre.actif else "sortie_le IS NOT NULL")
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        async with self.pool.acquire() as conn:
-            total = await conn.fetchval(f"SELECT count(*) FROM admission.sejour {clause}", *args)
-            rows = await conn.fetch(
-                f"SELECT * FROM admission.sejour {clause} ORDER BY admis_le DESC, id "
-                f"LIMIT {filtre.limit} OFFSET {filtre.offset}",
-                *args,
-            )
+        total, rows = await self._page("sejour", where, args, "admis_le DESC", filtre.limit, filtre.offset)
         return PageSejours(
             items=[self._sejour(r) for r in rows], total=total, limit=filtre.limit, offset=filtre.offset
         )
