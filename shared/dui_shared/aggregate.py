@@ -110,20 +110,20 @@ class UnitOfWork:
         self.position = 0
 
     async def get(self, cls: type[A], aggregate_id: UUID) -> A:
-        """Load an aggregate to decide on; the actor must be allowed to act for its ESMS."""
+        """Load an aggregate to decide on; one of an ESMS the actor may not act for is not found."""
         aggregate, last_seq = await self.repository.load(cls, aggregate_id)
-        self._check_actor(aggregate)
+        if not self.ctx.actor.may_act_for(aggregate.esms):
+            raise NotFound(
+                f"{cls.__name__} {aggregate_id} introuvable"
+            )  # another ESMS's: not even its existence
         self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, last_seq))
         return aggregate
 
     def add(self, aggregate: DuiAggregate) -> None:
         """Register a new aggregate; the actor must be allowed to act for its ESMS."""
-        self._check_actor(aggregate)
-        self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, 0))
-
-    def _check_actor(self, aggregate: DuiAggregate) -> None:
         if not self.ctx.actor.may_act_for(aggregate.esms):
             raise Forbidden(f"vous n'êtes pas habilité pour l'ESMS {aggregate.esms}")
+        self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, 0))
 
     async def commit(self) -> int:
         """Append every pending event; return the stream position of the last one (0 when nothing changed)."""

@@ -222,6 +222,18 @@ class EventStore:
         ]
 
     async def read_raw(self, subject_filter: str, *, from_seq: int = 1) -> list[tuple[int, str, bytes]]:
+        try:
+            return await self._direct_get(subject_filter, from_seq)
+        except (
+            TimeoutError,
+            nats.errors.TimeoutError,
+            nats.errors.NoRespondersError,
+            nats.errors.ConnectionClosedError,
+            _ServerUnavailable,
+        ) as exc:
+            raise Unavailable("le journal d'événements ne répond pas") from exc
+
+    async def _direct_get(self, subject_filter: str, from_seq: int) -> list[tuple[int, str, bytes]]:
         out: list[tuple[int, str, bytes]] = []
         inbox = self.nc.new_inbox()
         sub = await self.nc.subscribe(inbox)
@@ -242,6 +254,8 @@ class EventStore:
                     if status == "204":  # end of batch
                         pending = int(headers.get("Nats-Num-Pending", "0"))
                         break
+                    if status == "503":
+                        raise _ServerUnavailable()
                     if status:
                         raise RuntimeError(f"direct get failed: {status} {headers.get('Description')}")
                     seq = int(headers["Nats-Sequence"])
@@ -251,6 +265,10 @@ class EventStore:
                 seq += 1
         finally:
             await sub.unsubscribe()
+
+
+class _ServerUnavailable(Exception):
+    pass
 
 
 class _AlreadyAppended(Exception):

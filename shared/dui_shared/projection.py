@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import weakref
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -125,17 +126,15 @@ class Poison(Exception):
 
 
 def _transient(exc: BaseException) -> bool:
-    return isinstance(
-        exc,
-        (
-            OSError,
-            asyncio.TimeoutError,
-            asyncpg.InterfaceError,
-            asyncpg.PostgresConnectionError,
-            asyncpg.exceptions.CannotConnectNowError,
-            asyncpg.exceptions.AdminShutdownError,
-        ),
-    )
+    """Worth retrying: the event is fine, the database or the bus is not (down, locked, cancelled, full…).
+
+    Only data errors (22xxx, 23xxx) and the handler's own exceptions make an event poison; any other PostgreSQL
+    error — a lock or statement timeout, a deadlock, a full disk, a read-only server, even a missing table —
+    is retried, so the projection stalls visibly instead of skipping events.
+    """
+    if isinstance(exc, asyncpg.PostgresError):
+        return not isinstance(exc, (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError))
+    return isinstance(exc, (OSError, asyncio.TimeoutError, asyncpg.InterfaceError, nats.errors.Error))
 
 
 @dataclass
@@ -146,6 +145,23 @@ class ProjectionStatus:
     lag: int
     applied: int
     parked: int
+
+
+_RUNNERS: weakref.WeakSet[ProjectionRunner] = weakref.WeakSet()
+
+
+def _observe_lag(_: Any) -> Iterator[metrics.Observation]:
+    for runner in list(_RUNNERS):
+        if runner.active:
+            yield metrics.Observation(runner.lag, {"projection": runner.schema})
+
+
+_meter.create_observable_gauge(
+    "dui.projection.lag",
+    callbacks=[_observe_lag],
+    unit="{event}",
+    description="events in the log not yet applied by the projection",
+)
 
 
 class ProjectionRunner:
@@ -178,20 +194,13 @@ class ProjectionRunner:
         self.lag = 0
         self.applied = 0
         self.parked = 0
+        self.active = False
         self._advanced = asyncio.Condition()
         self._lock_conn: asyncpg.Connection | None = None
         self._sub: JetStreamContext.PullSubscription | None = None
         self._last_lag_log = 0.0
         self.after_commit: Callable[[int], Awaitable[None]] | None = None  # test hook: between commit and ack
-        _meter.create_observable_gauge(
-            "dui.projection.lag",
-            callbacks=[self._observe_lag],
-            unit="{event}",
-            description="events in the log not yet applied by the projection",
-        )
-
-    def _observe_lag(self, _: Any) -> Iterator[metrics.Observation]:
-        yield metrics.Observation(self.lag, {"projection": self.schema})
+        _RUNNERS.add(self)
 
     def status(self) -> ProjectionStatus:
         return ProjectionStatus(
@@ -214,6 +223,7 @@ class ProjectionRunner:
             await conn.execute(self.projection.tables)
             self.position = await conn.fetchval("SELECT position FROM projection_position")
         await self._reset_consumer()
+        self.active = True
 
     async def _reset_consumer(self) -> None:
         """(Re)create the durable consumer just after the position stored with the read model."""
@@ -237,6 +247,7 @@ class ProjectionRunner:
         self._sub = await self.js.pull_subscribe_bind(self.consumer, stream=self.stream)
 
     async def close(self) -> None:
+        self.active = False
         if self._sub is not None:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()
@@ -249,7 +260,10 @@ class ProjectionRunner:
     # -- running ---------------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Apply events forever; transient failures back off and resume from the stored position."""
+        """Apply events forever (after `setup`, which may wait for another instance to stop); transient
+        failures back off and resume from the stored position."""
+        if not self.active:
+            await self.setup()
         backoff = 0.1
         while True:
             try:

@@ -73,9 +73,10 @@ def problem_reply(exc: Exception, path: str) -> RpcReply:
 class RpcServer:
     """Registers a service's operations on its broker, in the service's queue group (replicas share the load)."""
 
-    def __init__(self, broker: NatsBroker, service: str) -> None:
+    def __init__(self, broker: NatsBroker, service: str, *, concurrency: int = 32) -> None:
         self.broker = broker
         self.service = service
+        self.concurrency = concurrency  # requests of one operation handled at once by this process
 
     def operation(self, name: str) -> Callable[[RpcHandler], RpcHandler]:
         def register(fn: RpcHandler) -> RpcHandler:
@@ -88,7 +89,9 @@ class RpcServer:
 
             handle.__name__ = f"{self.service}_{name}"
             handle.__doc__ = fn.__doc__
-            self.broker.subscriber(rpc_subject(self.service, name), queue=self.service)(handle)
+            self.broker.subscriber(
+                rpc_subject(self.service, name), queue=self.service, max_workers=self.concurrency
+            )(handle)
             return fn
 
         return register

@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 
+from dui_shared.eventstore import EventStore
 from tests.support.builders import EHPAD, OG_WIDE, SSIAD, candidature, headers_for
 
 
@@ -48,14 +49,18 @@ async def test_a_missing_field_and_a_bad_enum_are_named(gateway: httpx.AsyncClie
 
 
 async def test_a_wrong_finess_key_and_an_unknown_esms_are_refused_without_writing(
-    gateway: httpx.AsyncClient, unique: str
+    gateway: httpx.AsyncClient, store: EventStore, unique: str
 ) -> None:
     nom = f"Finess-{unique}"
     body = candidature(nom, EHPAD, "690004123", "750000010")
     problem = _problem(await gateway.post("/candidatures", json=body, headers=OG_WIDE), 422)
     assert _rules(problem) == {("esms.1", "finess_cle"), ("esms.2", "esms_inconnu")}
-    page = await gateway.get("/candidatures", params={"q": nom}, headers=OG_WIDE)
-    assert page.json()["total"] == 0  # the valid EHPAD candidature was not written either
+    written = [
+        e
+        for e in await store.read(f"dui.evt.{EHPAD}.admission.candidature.*")
+        if e.envelope.data.get("usager", {}).get("nom_naissance") == nom
+    ]
+    assert written == []  # the valid EHPAD candidature was not written either
 
 
 async def test_a_type_d_accueil_the_esms_does_not_offer_is_refused(
@@ -159,9 +164,13 @@ async def test_another_esms_candidature_is_neither_visible_nor_writable(
         await gateway.post(
             f"/candidatures/{cid}/decision", json={"decision": "acceptee"}, headers=ssiad_staff
         ),
-        403,
+        404,  # not even its existence is revealed
     )
-    page = await gateway.get("/candidatures", params={"q": f"Cloison-{unique}"}, headers=ssiad_staff)
+    page = await gateway.get(
+        "/candidatures",
+        params={"q": f"Cloison-{unique}"},
+        headers={**ssiad_staff, "X-Dui-Min-Position": created.headers["X-Dui-Position"]},
+    )
     assert page.json()["total"] == 0
     _problem(
         await gateway.post(
@@ -187,3 +196,28 @@ async def test_a_bad_list_filter_is_named(gateway: httpx.AsyncClient) -> None:
         await gateway.get("/candidatures", params={"limit": 1000, "tri": "age"}, headers=OG_WIDE), 422
     )
     assert {f for f, _ in _rules(problem)} == {"limit", "tri"}
+
+
+async def test_text_with_a_nul_character_and_out_of_range_dates_are_named(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    body = candidature(
+        f"Nul\u0000{unique}", recue_le="0001-01-01T00:00:00", date_entree_souhaitee="9999-12-31"
+    )
+    problem = _problem(await gateway.post("/candidatures", json=body, headers=OG_WIDE), 422)
+    assert _rules(problem) == {
+        ("usager.nom_naissance", "caractere_nul"),
+        ("recue_le", "date_hors_limites"),
+        ("date_entree_souhaitee", "date_hors_limites"),
+    }
+    listing = await gateway.get(
+        "/candidatures", params={"q": "a\u0000", "recue_au": "9999-12-31", "offset": 10**20}, headers=OG_WIDE
+    )
+    assert {f for f, _ in _rules(_problem(listing, 422))} == {"q", "recue_au", "offset"}
+
+
+async def test_an_oversized_identity_header_is_named(gateway: httpx.AsyncClient) -> None:
+    headers = {**OG_WIDE, "X-Dui-Role": "r" * 65}
+    assert _rules(_problem(await gateway.get("/candidatures", headers=headers), 422)) == {
+        ("X-Dui-Role", "string_too_long")
+    }

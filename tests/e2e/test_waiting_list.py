@@ -82,6 +82,13 @@ async def test_a_viatrajectoire_export_is_imported_once_with_its_rejects_listed(
                 "type_accueil": "permanent",
             },
             {
+                "numero_dossier": f"{numero}-c",
+                "date_demande": "2026-11-04",
+                "usager": usager(f"Import-{unique}"),
+                "etablissements_demandes": [FAM, FAM],
+                "type_accueil": "permanent",
+            },
+            {
                 "numero_dossier": f"{numero}-b",
                 "date_demande": "2026-11-03",
                 "usager": {"nom_naissance": f"Import-{unique}"},
@@ -93,19 +100,22 @@ async def test_a_viatrajectoire_export_is_imported_once_with_its_rejects_listed(
     first = await gateway.post("/imports/viatrajectoire", json=export, headers=OG_WIDE)
     assert first.status_code == 200, first.text
     report = first.json()
-    assert (report["crees"], report["deja_importes"]) == (2, 0)
+    assert (report["crees"], report["deja_importes"]) == (3, 0)  # a FINESS listed twice counts once
     rejects = {(r["numero_dossier"], r["field"], r["rule"]) for r in report["rejets"]}
     assert (numero, "etablissements_demandes.2", "esms_inconnu") in rejects
     assert (f"{numero}-b", "usager.prenoms", "missing") in rejects
 
     again = (await gateway.post("/imports/viatrajectoire", json=export, headers=OG_WIDE)).json()
-    assert (again["crees"], again["deja_importes"]) == (0, 2)
+    assert (again["crees"], again["deja_importes"]) == (0, 3)
 
     page = await _list(gateway, first.headers["X-Dui-Position"], q=f"Import-{unique}")
-    assert page["total"] == 2
-    assert {c["reference_externe"] for c in page["items"]} == {numero}
+    assert page["total"] == 3
+    assert {c["reference_externe"] for c in page["items"]} == {numero, f"{numero}-c"}
     assert {c["origine"] for c in page["items"]} == {"viatrajectoire"}
-    assert {c["recue_le"] for c in page["items"]} == {"2026-11-02T12:00:00+01:00"}
+    assert {c["recue_le"] for c in page["items"]} == {
+        "2026-11-02T12:00:00+01:00",
+        "2026-11-04T12:00:00+01:00",
+    }
 
 
 async def test_an_unknown_import_format_is_refused(gateway: httpx.AsyncClient) -> None:

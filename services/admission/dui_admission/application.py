@@ -27,7 +27,7 @@ from dui_shared.contracts.admission_api import (
     SortieAPrononcer,
     VisiteATracer,
 )
-from dui_shared.errors import ConcurrencyConflict, FieldError, InvalidInput, NotFound
+from dui_shared.errors import ConcurrencyConflict, DomainError, FieldError, InvalidInput, NotFound
 from dui_shared.eventstore import EventStore
 from dui_shared.finess import finess_problem
 from dui_shared.referentiel import Esms, Referentiel
@@ -185,82 +185,74 @@ class AdmissionApp(Application):
 
     async def importer_viatrajectoire(
         self, fichier: ImportViaTrajectoire, ctx: CommandContext
-    ) -> RapportImport:
-        """Each dossier becomes one candidature per known ESMS; re-importing the same file creates nothing."""
+    ) -> tuple[RapportImport, int]:
+        """Each dossier becomes one candidature per known ESMS; re-importing the same file creates nothing.
+
+        Dossiers are independent: a rejected dossier or establishment is reported and the others go on.
+        Returns the report and the position of the last event appended (0 when nothing was)."""
         rapport = RapportImport(crees=0, deja_importes=0, rejets=[], candidatures=[])
+        position = 0
         for index, raw in enumerate(fichier.dossiers):
             numero = raw.get("numero_dossier") if isinstance(raw.get("numero_dossier"), str) else None
             try:
                 dossier = DossierViaTrajectoire.model_validate(raw)
+                errors, appended = await self._importer_dossier(dossier, ctx, rapport)
+                position = max(position, appended)
             except ValidationError as exc:
-                for err in validation_problem(exc).errors:
-                    rapport.rejets.append(
-                        RejetImport(
-                            index=index,
-                            numero_dossier=numero,
-                            field=err.field,
-                            rule=err.rule,
-                            message=err.message,
-                        )
-                    )
-                continue
-            known = []
-            for i, finess in enumerate(dossier.etablissements_demandes):
-                errors = self._esms_errors(f"etablissements_demandes.{i}", finess, dossier.type_accueil)
-                errors += (
-                    []
-                    if errors or ctx.actor.may_act_for(finess)
-                    else [
-                        FieldError(
-                            f"etablissements_demandes.{i}",
-                            "habilitation",
-                            f"non habilité pour l'ESMS {finess}",
-                        )
-                    ]
-                )
-                for err in errors:
-                    rapport.rejets.append(
-                        RejetImport(
-                            index=index,
-                            numero_dossier=numero,
-                            field=err.field,
-                            rule=err.rule,
-                            message=err.message,
-                        )
-                    )
-                if not errors:
-                    known.append(finess)
-            if not known:
-                continue
-            ids = [uuid.uuid5(VIATRAJECTOIRE_NS, f"{dossier.numero_dossier}:{f}") for f in known]
-            new = [(cid, f) for cid, f in zip(ids, known, strict=True) if not await self._exists(cid)]
-            rapport.deja_importes += len(known) - len(new)
-            if not new:
-                continue
-            cmd = NouvelleCandidature(
-                usager=dossier.usager,
-                esms=[f for _, f in new],
-                type_accueil=dossier.type_accueil,
-                date_entree_souhaitee=dossier.date_entree_souhaitee,
-                urgence=dossier.urgence,
-                commentaire=dossier.commentaire,
-                recue_le=to_utc(_midday(dossier)),
+                errors = validation_problem(exc).errors
+            except InvalidInput as exc:
+                errors = exc.errors
+            except DomainError as exc:
+                errors = [FieldError(exc.field or "dossier", exc.rule, exc.message)]
+            rapport.rejets.extend(
+                RejetImport(index=index, numero_dossier=numero, field=e.field, rule=e.rule, message=e.message)
+                for e in errors
             )
-            try:
-                await self.recevoir_candidature(
-                    cmd,
-                    ctx,
-                    origine=Origine.viatrajectoire,
-                    reference_externe=dossier.numero_dossier,
-                    demande_id=uuid.uuid5(VIATRAJECTOIRE_NS, dossier.numero_dossier),
-                    ids=[c for c, _ in new],
-                )
-            except ConcurrencyConflict:  # imported concurrently by someone else
-                rapport.deja_importes += len(new)
-                continue
-            rapport.crees += len(new)
-            rapport.candidatures.extend(c for c, _ in new)
-        return rapport
+        return rapport, position
+
+    async def _importer_dossier(
+        self, dossier: DossierViaTrajectoire, ctx: CommandContext, rapport: RapportImport
+    ) -> tuple[list[FieldError], int]:
+        """Create what is new of one dossier; return the establishments refused and the position appended."""
+        refused: list[FieldError] = []
+        known: list[str] = []
+        for i, finess in enumerate(dossier.etablissements_demandes):
+            field = f"etablissements_demandes.{i}"
+            errors = self._esms_errors(field, finess, dossier.type_accueil)
+            if not errors and not ctx.actor.may_act_for(finess):
+                errors = [FieldError(field, "habilitation", f"non habilité pour l'ESMS {finess}")]
+            refused.extend(errors)
+            if not errors and finess not in known:
+                known.append(finess)
+        ids = [uuid.uuid5(VIATRAJECTOIRE_NS, f"{dossier.numero_dossier}:{f}") for f in known]
+        new = [(cid, f) for cid, f in zip(ids, known, strict=True) if not await self._exists(cid)]
+        rapport.deja_importes += len(known) - len(new)
+        if not new:
+            return refused, 0
+        cmd = NouvelleCandidature(
+            usager=dossier.usager,
+            esms=[f for _, f in new],
+            type_accueil=dossier.type_accueil,
+            date_entree_souhaitee=dossier.date_entree_souhaitee,
+            urgence=dossier.urgence,
+            commentaire=dossier.commentaire,
+            recue_le=to_utc(_midday(dossier)),
+        )
+        try:
+            _, position = await self.recevoir_candidature(
+                cmd,
+                ctx,
+                origine=Origine.viatrajectoire,
+                reference_externe=dossier.numero_dossier,
+                demande_id=uuid.uuid5(VIATRAJECTOIRE_NS, dossier.numero_dossier),
+                ids=[c for c, _ in new],
+            )
+        except ConcurrencyConflict:  # imported concurrently by someone else
+            rapport.deja_importes += len(new)
+            return refused, 0
+        rapport.crees += len(new)
+        rapport.candidatures.extend(c for c, _ in new)
+        return refused, position
 
     async def _exists(self, candidature_id: UUID) -> bool:
         try:

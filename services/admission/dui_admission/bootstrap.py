@@ -52,8 +52,8 @@ class AdmissionService:
         self.app = AdmissionApp(store, registry, referentiel)
         if self.role in ("all", "projections"):
             for projection in PROJECTIONS:
+                # set-up happens in the task: a standby instance waits for the lock without blocking the bus
                 runner = ProjectionRunner(projection(), nc=self.nc, pool=self.pool, registry=registry)
-                await runner.setup()
                 self.runners.append(runner)
                 self.tasks.append(asyncio.create_task(runner.run(), name=f"projection:{runner.schema}"))
         if self.role in ("all", "commands"):

@@ -63,8 +63,10 @@ def register(rpc: RpcServer, app: AdmissionApp, queries: AdmissionQueries, pool:
 
     @rpc.operation("importer_viatrajectoire")
     async def importer_viatrajectoire(req: RpcRequest) -> RpcReply:
-        rapport = await app.importer_viatrajectoire(ImportViaTrajectoire.model_validate(req.body), _ctx(req))
-        return RpcReply(body=rapport.model_dump(mode="json"), position=await app.store.last_sequence())
+        rapport, position = await app.importer_viatrajectoire(
+            ImportViaTrajectoire.model_validate(req.body), _ctx(req)
+        )
+        return RpcReply(body=rapport.model_dump(mode="json"), position=position)
 
     @rpc.operation("planifier_contact")
     async def planifier_contact(req: RpcRequest) -> RpcReply:

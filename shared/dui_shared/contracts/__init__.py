@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from dui_shared.envelope import Envelope
 
@@ -13,7 +15,27 @@ Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 C = TypeVar("C", bound="EventData")
 
 
-class EventData(BaseModel):
+def _sane(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise PydanticCustomError("caractere_nul", "le texte ne peut pas contenir de caractère NUL")
+    if isinstance(value, date) and not 1900 <= value.year <= 2100:
+        raise PydanticCustomError("date_hors_limites", "la date doit être comprise entre 1900 et 2100")
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _sane(item)
+    return value
+
+
+class Contract(BaseModel):
+    """Base of every contract: no NUL character in text (PostgreSQL refuses it), dates between 1900 and 2100."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _sane_values(cls, value: Any) -> Any:
+        return _sane(value)
+
+
+class EventData(Contract):
     """Base of every event payload. `schema_version` is bumped with an upcaster from the previous version."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

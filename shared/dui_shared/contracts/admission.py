@@ -7,9 +7,9 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from dui_shared.contracts import EventData, registry
+from dui_shared.contracts import Contract, EventData, registry
 
 
 class TypeAccueil(StrEnum):
@@ -49,7 +49,7 @@ class Sexe(StrEnum):
     I = "I"  # noqa: E741 - indéterminé, as in the INS traits
 
 
-class Usager(BaseModel):
+class Usager(Contract):
     """Identity traits as entered at candidature (INS qualification happens later, in the dossier service)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -62,7 +62,7 @@ class Usager(BaseModel):
     commune_residence: str | None = Field(None, max_length=100)
 
 
-class ActionSortie(BaseModel):
+class ActionSortie(Contract):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     libelle: str = Field(min_length=1, max_length=300)

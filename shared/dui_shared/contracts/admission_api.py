@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dui_shared.contracts import Contract
 from dui_shared.contracts.admission import (
     ActionSortie,
     Decision,
@@ -19,7 +20,7 @@ from dui_shared.contracts.admission import (
 )
 
 
-class Command(BaseModel):
+class Command(Contract):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -85,7 +86,7 @@ class ActionSortieATracer(Command):
 # -- ViaTrajectoire-like import ----------------------------------------------------------------------------
 
 
-class DossierViaTrajectoire(BaseModel):
+class DossierViaTrajectoire(Contract):
     model_config = ConfigDict(extra="ignore")
 
     numero_dossier: str = Field(min_length=1, max_length=64)
@@ -150,7 +151,7 @@ TriCandidatures = Literal[
 ]
 
 
-class FiltreListeAttente(BaseModel):
+class FiltreListeAttente(Contract):
     """Filters of the OG-wide waiting list; dates are Paris calendar days."""
 
     model_config = ConfigDict(extra="forbid")
@@ -164,16 +165,16 @@ class FiltreListeAttente(BaseModel):
     q: str | None = Field(None, max_length=100, description="Recherche sur le nom")
     tri: TriCandidatures = "recue_le"
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=100_000)
 
 
-class FiltreSejours(BaseModel):
+class FiltreSejours(Contract):
     model_config = ConfigDict(extra="forbid")
 
     esms: list[str] = Field(default_factory=list)
     actif: bool | None = None
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=100_000)
 
 
 # -- views ---------------------------------------------------------------------------------------------------
