@@ -38,6 +38,7 @@ class RpcReply(BaseModel):
 
 
 RpcHandler = Callable[[RpcRequest], Awaitable[RpcReply]]
+MAX_MESSAGE = 900_000  # under NATS's default 1 MB max_payload, with room for headers
 
 
 def rpc_subject(service: str, operation: str) -> str:
@@ -80,12 +81,19 @@ class RpcServer:
 
     def operation(self, name: str) -> Callable[[RpcHandler], RpcHandler]:
         def register(fn: RpcHandler) -> RpcHandler:
-            async def handle(request: RpcRequest) -> dict[str, Any]:
+            async def handle(request: RpcRequest) -> bytes:
+                # the reply is sent as these very bytes, so its size is known before NATS refuses it
                 try:
-                    reply = await fn(request)
+                    encoded = (await fn(request)).model_dump_json().encode()
+                    if len(encoded) > MAX_MESSAGE:
+                        raise InvalidInput.single(
+                            "limit",
+                            "reponse_trop_volumineuse",
+                            "la réponse dépasse la taille transportable : demandez moins d'éléments par page",
+                        )
                 except Exception as exc:
-                    reply = problem_reply(exc, request.path)
-                return reply.model_dump(mode="json")
+                    encoded = problem_reply(exc, request.path).model_dump_json().encode()
+                return encoded
 
             handle.__name__ = f"{self.service}_{name}"
             handle.__doc__ = fn.__doc__
@@ -119,4 +127,4 @@ class RpcClient:
                 instance=request.path or None,
             )
             return RpcReply(status=503, problem=problem.to_dict())
-        return RpcReply.model_validate(await response.decode())
+        return RpcReply.model_validate_json(response.body)

@@ -221,3 +221,41 @@ async def test_an_oversized_identity_header_is_named(gateway: httpx.AsyncClient)
     assert _rules(_problem(await gateway.get("/candidatures", headers=headers), 422)) == {
         ("X-Dui-Role", "string_too_long")
     }
+
+
+async def test_a_body_larger_than_one_message_is_a_413_problem(gateway: httpx.AsyncClient) -> None:
+    big = b'{"format": "dui-viatrajectoire/1", "dossiers": [], "x": "' + b"a" * 1_000_000 + b'"}'
+    declared = await gateway.post(
+        "/imports/viatrajectoire", content=big, headers={**OG_WIDE, "content-type": "application/json"}
+    )
+    assert _problem(declared, 413)["type"] == "urn:dui:probleme:corps_trop_volumineux"
+
+    async def chunks():  # no Content-Length: counted while read
+        for i in range(0, len(big), 65536):
+            yield big[i : i + 65536]
+
+    streamed = await gateway.post(
+        "/imports/viatrajectoire", content=chunks(), headers={**OG_WIDE, "content-type": "application/json"}
+    )
+    _problem(streamed, 413)
+
+
+async def test_a_page_too_large_to_carry_asks_for_a_smaller_limit(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    async def create(i: int) -> httpx.Response:
+        body = candidature(f"Gros-{unique}-{i}", commentaire="é" * 4000)
+        return await gateway.post("/candidatures", json=body, headers=OG_WIDE)
+
+    created = []
+    for start in range(0, 200, 50):
+        created += await asyncio.gather(*(create(i) for i in range(start, start + 50)))
+    last = str(max(int(r.headers["X-Dui-Position"]) for r in created))
+    headers = {**OG_WIDE, "X-Dui-Min-Position": last}
+
+    too_big = await gateway.get(
+        "/candidatures", params={"q": f"Gros-{unique}", "limit": 200}, headers=headers
+    )
+    assert _rules(_problem(too_big, 422)) == {("limit", "reponse_trop_volumineuse")}
+    smaller = await gateway.get("/candidatures", params={"q": f"Gros-{unique}", "limit": 50}, headers=headers)
+    assert smaller.status_code == 200 and smaller.json()["total"] == 200

@@ -219,3 +219,33 @@ async def test_a_rebuild_swaps_in_only_once_the_live_runner_has_stopped_and_the_
     await restarted.catch_up()
     await restarted.close()
     assert await _counts(pool, projection.name) == {"recue": 1, "contact": 4}
+
+
+async def test_a_database_timeout_is_retried_and_never_parks_the_event(
+    nc: NATS, store: EventStore, pool: asyncpg.Pool, database_url: str, unique: str
+) -> None:
+    esms = f"W{unique}"
+    await _write_events(store, esms, contacts=2)
+    projection = counting_projection(esms)
+    impatient = await asyncpg.create_pool(
+        database_url, min_size=1, max_size=3, server_settings={"lock_timeout": "200ms"}
+    )
+    runner = ProjectionRunner(projection, nc=nc, pool=impatient, registry=registry)
+    await runner.setup()
+    try:
+        async with pool.acquire() as blocker, blocker.transaction():
+            # another session holds the read model's table (a migration, a VACUUM FULL…): the handler times out
+            await blocker.execute(f'LOCK TABLE "{projection.name}".compteur IN ACCESS EXCLUSIVE MODE')
+            with pytest.raises(asyncpg.exceptions.LockNotAvailableError):
+                await runner.step(timeout=2)
+        assert runner.parked == 0
+        assert runner.position == 0
+    finally:
+        await runner.close()
+        await impatient.close()
+
+    resumed = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry)
+    await resumed.setup()
+    await resumed.catch_up()
+    await resumed.close()
+    assert await _counts(pool, projection.name) == {"recue": 1, "contact": 2}

@@ -13,10 +13,11 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from dui_gateway import problems
 from dui_gateway.deps import Bus
+from dui_gateway.limits import BodyLimit
 from dui_gateway.routes import admission, exploitation
 from dui_shared.config import Settings
 from dui_shared.observability import get_logger
-from dui_shared.rpc import RpcClient
+from dui_shared.rpc import MAX_MESSAGE, RpcClient
 
 log = get_logger(__name__)
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(admission.router)
     app.include_router(exploitation.router)
+    app.add_middleware(BodyLimit, limit=MAX_MESSAGE - 50_000)
 
     @app.middleware("http")
     async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -106,7 +106,7 @@ class ImportViaTrajectoire(BaseModel):
 
     format: Literal["dui-viatrajectoire/1"]
     exporte_le: datetime
-    dossiers: list[dict[str, object]] = Field(max_length=5000)
+    dossiers: list[dict[str, object]] = Field(max_length=2000)
 
 
 class RejetImport(BaseModel):

@@ -84,21 +84,28 @@ class Platform:
                 )
 
     def stop(self) -> None:
+        """Services first, then the servers they use; a second Ctrl-C must not leave servers behind."""
         self.stopping = True
-        for name, child in reversed(self.children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-                try:
-                    child.wait(15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-            _say(f"• service {name} arrêté")
-        if self.nats:
-            self.nats.stop()
-            _say("• NATS arrêté")
-        if self.postgres:
-            self.postgres.stop()
-            _say("• PostgreSQL arrêté")
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            for name, child in reversed(self.children):
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+                    try:
+                        child.wait(15)
+                    except subprocess.TimeoutExpired:
+                        child.kill()
+                _say(f"• service {name} arrêté")
+        finally:
+            try:
+                if self.nats:
+                    self.nats.stop()
+                    _say("• NATS arrêté")
+            finally:
+                if self.postgres:
+                    self.postgres.stop()
+                    _say("• PostgreSQL arrêté")
 
 
 DEMO_HEADERS = {"X-Dui-Professionnel": "demo-secretariat", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
