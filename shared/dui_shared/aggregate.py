@@ -40,6 +40,9 @@ class DuiAggregate(Aggregate):
         return event_subject(self.esms, self.service, self.aggregate_type(), str(self.id))
 
 
+IDEMPOTENCY_NS = uuid.UUID("0b5c3f4e-9d2a-5b7e-a1c3-7f9e2d4b6a80")
+
+
 @dataclass(frozen=True)
 class CommandContext:
     """Who asks, and the ids that tie the resulting events to the request that caused them."""
@@ -47,6 +50,16 @@ class CommandContext:
     actor: Actor
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     causation_id: str | None = None
+    idempotency_key: str | None = None
+
+    def derived_id(self, name: str) -> uuid.UUID | None:
+        """A stable id for `name` under the client's idempotency key (per actor), or None without a key.
+
+        Ids derived this way make a retried command produce the same aggregates and events, which the
+        event store recognises as already appended."""
+        if self.idempotency_key is None:
+            return None
+        return uuid.uuid5(IDEMPOTENCY_NS, f"{self.actor.id}\n{self.idempotency_key}\n{name}")
 
 
 class AggregateMapper:
@@ -64,7 +77,7 @@ class AggregateMapper:
             payload = {k: v for k, v in vars(event).items() if k not in _EVENT_META}
             data = contract.model_validate(payload)
             envelope = Envelope.model_construct(  # fields built here, from a validated contract
-                id=uuid.uuid4(),
+                id=ctx.derived_id(f"{event.originator_id}:{event.originator_version}") or uuid.uuid4(),
                 type=contract.type_name(),
                 source=f"dui/{aggregate.service}",
                 subject=str(event.originator_id),
@@ -124,6 +137,10 @@ class UnitOfWork:
         if not self.ctx.actor.may_act_for(aggregate.esms):
             raise Forbidden(f"vous n'êtes pas habilité pour l'ESMS {aggregate.esms}")
         self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, 0))
+
+    def loaded_at(self, aggregate: DuiAggregate) -> int:
+        """The stream sequence of the aggregate's last event when it was loaded."""
+        return self._seen[aggregate.id][1].last_seq
 
     async def commit(self) -> int:
         """Append every pending event; return the stream position of the last one (0 when nothing changed)."""

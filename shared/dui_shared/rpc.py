@@ -6,10 +6,13 @@ the application, and domain errors become RFC 9457 problems here, in one place.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import nats.errors
 from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from pydantic import BaseModel, Field, ValidationError
 
 from dui_shared.envelope import Actor
@@ -27,6 +30,7 @@ class RpcRequest(BaseModel):
     query: dict[str, Any] = Field(default_factory=dict)
     body: Any = None
     min_position: int = 0
+    idempotency_key: str | None = None
 
 
 class RpcReply(BaseModel):
@@ -38,7 +42,19 @@ class RpcReply(BaseModel):
 
 
 RpcHandler = Callable[[RpcRequest], Awaitable[RpcReply]]
+NO_RESPONDER_RETRIES = 8  # about 3.6 s of waiting in all
 MAX_MESSAGE = 900_000  # under NATS's default 1 MB max_payload, with room for headers
+
+
+def make_broker(nats_url: str) -> NatsBroker:
+    """The FastStream broker of every process: traced, reconnecting forever, quickly."""
+    return NatsBroker(
+        nats_url,
+        middlewares=[NatsTelemetryMiddleware()],
+        logger=None,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+    )
 
 
 def rpc_subject(service: str, operation: str) -> str:
@@ -113,10 +129,19 @@ class RpcClient:
         self.timeout = timeout
 
     async def call(self, service: str, operation: str, request: RpcRequest) -> RpcReply:
+        subject = rpc_subject(service, operation)
         try:
-            response = await self.broker.request(
-                request.model_dump(mode="json"), rpc_subject(service, operation), timeout=self.timeout
-            )
+            for attempt in range(NO_RESPONDER_RETRIES + 1):
+                try:
+                    response = await self.broker.request(
+                        request.model_dump(mode="json"), subject, timeout=self.timeout
+                    )
+                    break
+                except nats.errors.NoRespondersError:
+                    # nobody got the request (the service is restarting or reconnecting): safe to resend
+                    if attempt == NO_RESPONDER_RETRIES:
+                        raise
+                    await asyncio.sleep(0.1 * (attempt + 1))
         except Exception as exc:
             log.warning("rpc.unavailable", service=service, operation=operation, error=repr(exc))
             problem = Problem(

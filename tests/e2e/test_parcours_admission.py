@@ -92,3 +92,32 @@ async def test_a_candidature_goes_from_reception_to_sortie_and_the_waiting_list_
     assert sejour["motif_sortie"] == "deces"
     assert sejour["admis_le"] == "2027-01-15T09:00:00+01:00"
     assert [a["libelle"] for a in sejour["actions_sortie"]] == ["Famille prévenue"]
+
+
+async def test_a_creation_retried_with_its_idempotency_key_creates_nothing_more(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    headers = {**OG_WIDE, "Idempotency-Key": f"saisie-{unique}"}
+    body = candidature(f"Reessai-{unique}", EHPAD, FAM)
+    first = await gateway.post("/candidatures", json=body, headers=headers)
+    again = await gateway.post(
+        "/candidatures", json=body, headers=headers
+    )  # e.g. after a 503 or a lost answer
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["X-Dui-Position"] == first.headers["X-Dui-Position"]
+    page = await _waiting_list(gateway, first.headers["X-Dui-Position"], q=f"Reessai-{unique}")
+    assert page["total"] == 2
+    other = await gateway.post("/candidatures", json=body, headers=OG_WIDE)  # no key: a new candidature
+    assert other.json()["demande_id"] != first.json()["demande_id"]
+
+    cid = first.json()["candidatures"][0]
+    await gateway.post(f"/candidatures/{cid}/decision", json={"decision": "acceptee"}, headers=OG_WIDE)
+    admission = {"admis_le": "2027-01-15T09:00:00", "place": "Chambre 8"}
+    admitted = await gateway.post(f"/candidatures/{cid}/admission", json=admission, headers=headers)
+    retried = await gateway.post(f"/candidatures/{cid}/admission", json=admission, headers=headers)
+    assert (admitted.status_code, retried.status_code) == (201, 201)
+    assert retried.headers["Location"] == admitted.headers["Location"]
+    unkeyed = await gateway.post(f"/candidatures/{cid}/admission", json=admission, headers=OG_WIDE)
+    assert unkeyed.status_code == 409  # a different request is still a double admission

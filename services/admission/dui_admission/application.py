@@ -89,8 +89,8 @@ class AdmissionApp(Application):
         ]
         if errors:
             raise InvalidInput(errors)
-        demande_id = demande_id or uuid.uuid4()
-        ids = ids or [uuid.uuid4() for _ in cmd.esms]
+        demande_id = demande_id or ctx.derived_id("demande") or uuid.uuid4()
+        ids = ids or [ctx.derived_id(f"candidature:{f}") or uuid.uuid4() for f in cmd.esms]
         recue_le = to_utc(cmd.recue_le) if cmd.recue_le else now_utc()
         uow = self.unit_of_work(ctx)
         for candidature_id, finess in zip(ids, cmd.esms, strict=True):
@@ -146,7 +146,10 @@ class AdmissionApp(Application):
         if errors:
             raise InvalidInput(errors)
         admis_le = to_utc(cmd.admis_le)
-        sejour_id = uuid.uuid4()
+        sejour_id = ctx.derived_id("sejour") or uuid.uuid4()
+        if candidature.sejour_id is not None and candidature.sejour_id == sejour_id:
+            # the same request again (same idempotency key): answer what the first one did
+            return sejour_id, uow.loaded_at(candidature)
         candidature.admettre(sejour_id, admis_le)
         uow.add(
             Sejour(

@@ -10,7 +10,6 @@ from typing import Literal
 import asyncpg
 import nats
 from faststream.nats import NatsBroker
-from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.client import Client as NATS
 
 from dui_admission import handlers
@@ -23,7 +22,7 @@ from dui_shared.eventstore import EventStore
 from dui_shared.observability import get_logger
 from dui_shared.projection import ProjectionRunner
 from dui_shared.referentiel import Referentiel
-from dui_shared.rpc import RpcServer
+from dui_shared.rpc import RpcServer, make_broker
 
 Role = Literal["all", "commands", "projections"]
 log = get_logger(__name__)
@@ -57,7 +56,7 @@ class AdmissionService:
                 self.runners.append(runner)
                 self.tasks.append(asyncio.create_task(runner.run(), name=f"projection:{runner.schema}"))
         if self.role in ("all", "commands"):
-            self.broker = NatsBroker(s.nats_url, middlewares=[NatsTelemetryMiddleware()], logger=None)
+            self.broker = make_broker(s.nats_url)
             rpc = RpcServer(self.broker, "admission")
             handlers.register(rpc, self.app, AdmissionQueries(self.pool, referentiel), self.pool)
             await self.broker.start()

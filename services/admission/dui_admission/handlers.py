@@ -33,7 +33,9 @@ Operation = Callable[[RpcRequest], Awaitable[RpcReply]]
 
 
 def _ctx(req: RpcRequest) -> CommandContext:
-    return CommandContext(actor=req.actor, correlation_id=req.correlation_id)
+    return CommandContext(
+        actor=req.actor, correlation_id=req.correlation_id, idempotency_key=req.idempotency_key
+    )
 
 
 def _accepted(aggregate_id: UUID, position: int) -> RpcReply:

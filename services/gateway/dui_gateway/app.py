@@ -7,8 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
-from faststream.nats import NatsBroker
-from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from dui_gateway import problems
@@ -17,7 +15,7 @@ from dui_gateway.limits import BodyLimit
 from dui_gateway.routes import admission, exploitation
 from dui_shared.config import Settings
 from dui_shared.observability import get_logger
-from dui_shared.rpc import MAX_MESSAGE, RpcClient
+from dui_shared.rpc import MAX_MESSAGE, RpcClient, make_broker
 
 log = get_logger(__name__)
 
@@ -31,9 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        broker = NatsBroker(
-            settings.nats_url, middlewares=[NatsTelemetryMiddleware()], logger=None, max_reconnect_attempts=-1
-        )
+        broker = make_broker(settings.nats_url)
         await broker.connect()
         app.state.bus = Bus(RpcClient(broker, timeout=settings.rpc_timeout))
         try:

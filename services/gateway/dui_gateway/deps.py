@@ -63,6 +63,23 @@ def min_position(
 MinPosition = Annotated[int, Depends(min_position)]
 
 
+def idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="Clé choisie par le client : renvoyer la même requête avec la même clé "
+            "(après une coupure, un 503…) ne crée rien de plus et renvoie le même résultat"
+        ),
+    ] = None,
+) -> str | None:
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
+        raise InvalidInput.single("Idempotency-Key", "longueur", "de 1 à 128 caractères")
+    return idempotency_key
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
+
+
 class Bus:
     """Forwards one HTTP call to one service operation and turns the reply into the HTTP response."""
 
@@ -80,6 +97,7 @@ class Bus:
         query: dict[str, Any] | None = None,
         body: Any = None,
         min_position: int = 0,
+        idempotency_key: str | None = None,
     ) -> JSONResponse:
         rpc = RpcRequest(
             actor=actor,
@@ -89,6 +107,7 @@ class Bus:
             query=query or {},
             body=body,
             min_position=min_position,
+            idempotency_key=idempotency_key,
         )
         return to_response(await self.client.call(service, operation, rpc))
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from dui_gateway.deps import BusDep, CurrentActor, MinPosition
+from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition
 from dui_shared.contracts.admission_api import (
     ActionSortieATracer,
     AdmissionAPrononcer,
@@ -57,10 +57,13 @@ async def lister_esms(request: Request, actor: CurrentActor, bus: BusDep) -> JSO
 
 @router.post("/candidatures", status_code=201, response_model=DemandeCreee, responses=PROBLEMS)
 async def recevoir_candidature(
-    request: Request, cmd: NouvelleCandidature, actor: CurrentActor, bus: BusDep
+    request: Request, cmd: NouvelleCandidature, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
-    """Record a candidature for one or several ESMS of the OG; `Location` points to the demande."""
-    return await bus.call(request, "admission", "recevoir_candidature", actor, body=_body(cmd))
+    """Record a candidature for one or several ESMS of the OG; `Location` points to the demande.
+    With an `Idempotency-Key`, sending the same request again creates nothing more."""
+    return await bus.call(
+        request, "admission", "recevoir_candidature", actor, body=_body(cmd), idempotency_key=key
+    )
 
 
 @router.post("/imports/viatrajectoire", response_model=RapportImport, responses=PROBLEMS)
@@ -149,11 +152,23 @@ async def prononcer_decision(
     responses=PROBLEMS,
 )
 async def admettre(
-    request: Request, candidature_id: UUID, cmd: AdmissionAPrononcer, actor: CurrentActor, bus: BusDep
+    request: Request,
+    candidature_id: UUID,
+    cmd: AdmissionAPrononcer,
+    actor: CurrentActor,
+    bus: BusDep,
+    key: IdempotencyKey,
 ) -> JSONResponse:
-    """Admit an accepted candidature: creates the séjour; `Location` points to it."""
+    """Admit an accepted candidature: creates the séjour; `Location` points to it.
+    With an `Idempotency-Key`, sending the same request again answers the same séjour."""
     return await bus.call(
-        request, "admission", "admettre", actor, params={"id": str(candidature_id)}, body=_body(cmd)
+        request,
+        "admission",
+        "admettre",
+        actor,
+        params={"id": str(candidature_id)},
+        body=_body(cmd),
+        idempotency_key=key,
     )
 
 
