@@ -259,3 +259,10 @@ async def test_a_page_too_large_to_carry_asks_for_a_smaller_limit(
     assert _rules(_problem(too_big, 422)) == {("limit", "reponse_trop_volumineuse")}
     smaller = await gateway.get("/candidatures", params={"q": f"Gros-{unique}", "limit": 50}, headers=headers)
     assert smaller.status_code == 200 and smaller.json()["total"] == 200
+
+
+async def test_a_read_waiting_for_a_position_the_log_has_not_reached_is_refused(
+    gateway: httpx.AsyncClient,
+) -> None:
+    response = await gateway.get("/candidatures", headers={**OG_WIDE, "X-Dui-Min-Position": str(10**12)})
+    assert _rules(_problem(response, 422)) == {("X-Dui-Min-Position", "position_inconnue")}
