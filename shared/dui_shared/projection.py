@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 import weakref
 import zlib
@@ -31,7 +32,6 @@ import nats.errors
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.client import JetStreamContext
 from opentelemetry import metrics
 from pydantic import BaseModel, ValidationError
 
@@ -147,6 +147,65 @@ class ProjectionStatus:
     parked: int
 
 
+class _Puller:
+    """Pull requests for one durable consumer, answered on one inbox through a callback.
+
+    nats-py's `fetch` awaits each message with its own timeout, which costs more than applying it; here a
+    callback collects messages into a list. Messages that arrive after a fetch returned (the rest of a long
+    poll) are kept for the next fetch, in order: none is skipped, which matters because acknowledging the last
+    message of a batch acknowledges all before it.
+    """
+
+    def __init__(self, nc: NATS, stream: str, consumer: str) -> None:
+        self.nc = nc
+        self.api = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
+        self.inbox = nc.new_inbox()
+        self._ready: list[Msg] = []
+        self._ended = asyncio.Event()  # a pull request ended (no more messages, expired, …)
+        self._arrived = asyncio.Event()
+        self._want = 0
+        self._sub: Any = None
+
+    async def start(self) -> None:
+        self._sub = await self.nc.subscribe(self.inbox, cb=self._on_msg)
+
+    async def stop(self) -> None:
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
+
+    async def _on_msg(self, msg: Msg) -> None:
+        status = msg.headers.get("Status") if msg.headers else None
+        if status is None:
+            self._ready.append(msg)
+            self._arrived.set()
+            if len(self._ready) >= self._want:  # a request filled up gets no closing status
+                self._ended.set()
+        elif status != "100":  # 100 is a heartbeat; 404, 408, 409 end a request
+            self._ended.set()
+
+    async def _request(self, body: dict[str, Any]) -> None:
+        self._want = int(body["batch"])
+        self._ended.clear()
+        self._arrived.clear()
+        await self.nc.publish(self.api, json.dumps(body).encode(), reply=self.inbox)
+
+    async def fetch(self, batch: int, timeout: float, *, wait: bool = True) -> list[Msg]:
+        if not self._ready:
+            # what is there now, without waiting…
+            await self._request({"batch": batch, "no_wait": True})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ended.wait(), timeout)
+        if not self._ready and wait:
+            # …else wait for the first new message (the rest of this request comes later, kept in order)
+            await self._request({"batch": batch, "expires": int(timeout * 1e9)})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), timeout + 0.5)
+        taken, self._ready = self._ready[:batch], self._ready[batch:]
+        return taken
+
+
 _RUNNERS: weakref.WeakSet[ProjectionRunner] = weakref.WeakSet()
 
 
@@ -197,7 +256,7 @@ class ProjectionRunner:
         self.active = False
         self._advanced = asyncio.Condition()
         self._lock_conn: asyncpg.Connection | None = None
-        self._sub: JetStreamContext.PullSubscription | None = None
+        self._puller: _Puller | None = None
         self._last_lag_log = 0.0
         self.after_commit: Callable[[int], Awaitable[None]] | None = None  # test hook: between commit and ack
         _RUNNERS.add(self)
@@ -227,10 +286,9 @@ class ProjectionRunner:
 
     async def _reset_consumer(self) -> None:
         """(Re)create the durable consumer just after the position stored with the read model."""
-        if self._sub is not None:
-            with contextlib.suppress(Exception):
-                await self._sub.unsubscribe()
-            self._sub = None
+        if self._puller is not None:
+            await self._puller.stop()
+            self._puller = None
         with contextlib.suppress(nats.js.errors.NotFoundError):
             await self.js.delete_consumer(self.stream, self.consumer)
         config = ConsumerConfig(
@@ -244,14 +302,14 @@ class ProjectionRunner:
             inactive_threshold=7 * 24 * 3600,
         )
         await self.js.add_consumer(self.stream, config)
-        self._sub = await self.js.pull_subscribe_bind(self.consumer, stream=self.stream)
+        self._puller = _Puller(self.nc, self.stream, self.consumer)
+        await self._puller.start()
 
     async def close(self) -> None:
         self.active = False
-        if self._sub is not None:
-            with contextlib.suppress(Exception):
-                await self._sub.unsubscribe()
-            self._sub = None
+        if self._puller is not None:
+            await self._puller.stop()
+            self._puller = None
         if self._lock_conn is not None:
             with contextlib.suppress(Exception):
                 await self.pool.release(self._lock_conn)
@@ -292,7 +350,7 @@ class ProjectionRunner:
         """Apply until the projection has seen everything up to `until` (default: the log's end now)."""
         target = until if until is not None else await self._stream_last_seq()
         while self.position < target:
-            got = await self.step(timeout=0.5)
+            got = await self.step(timeout=2.0, wait=False)
             if progress:
                 progress(self.position, target)
             if got == 0 and self.lag == 0:
@@ -304,13 +362,11 @@ class ProjectionRunner:
         info = await self.js.stream_info(self.stream)
         return int(info.state.last_seq)
 
-    async def step(self, timeout: float) -> int:
-        """Fetch one batch, apply it in one transaction with the new position, then acknowledge it."""
-        assert self._sub is not None, "setup() first"
-        try:
-            msgs = await self._sub.fetch(self.batch, timeout=timeout)
-        except nats.errors.TimeoutError:
-            msgs = []
+    async def step(self, timeout: float, *, wait: bool = True) -> int:
+        """Fetch one batch (waiting up to `timeout` for one if `wait`), apply it in one transaction with the new
+        position, then acknowledge it."""
+        assert self._puller is not None, "setup() first"
+        msgs = await self._puller.fetch(self.batch, timeout=timeout, wait=wait)
         if not msgs:
             self.lag = 0
             return 0
