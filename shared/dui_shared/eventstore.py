@@ -111,8 +111,11 @@ class EventStore:
         return result
 
     async def last_sequence(self) -> int:
-        info = await self._api(f"$JS.API.STREAM.INFO.{self.stream}", {})
-        return int(info["state"]["last_seq"])
+        try:
+            info = await self._api(f"$JS.API.STREAM.INFO.{self.stream}", {})
+            return int(info["state"]["last_seq"])
+        except (TimeoutError, nats.errors.Error, KeyError) as exc:
+            raise Unavailable("le journal d'événements ne répond pas") from exc
 
     # -- appends ---------------------------------------------------------------------------------------
 

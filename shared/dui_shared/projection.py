@@ -125,15 +125,21 @@ class Poison(Exception):
     """An event this projection can never apply: parked on the dead-letter subject with this reason."""
 
 
+_POISON_SQL = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+
+
 def _transient(exc: BaseException) -> bool:
     """Worth retrying: the event is fine, the database or the bus is not (down, locked, cancelled, full…).
 
-    Only data errors (22xxx, 23xxx) and the handler's own exceptions make an event poison; any other PostgreSQL
+    Only data errors (21xxx cardinality, 22xxx data, 23xxx integrity, 54xxx program limits such as an index row
+    too long) and the handler's own exceptions make an event poison; any other PostgreSQL
     error — a lock or statement timeout, a deadlock, a full disk, a read-only server, even a missing table —
     is retried, so the projection stalls visibly instead of skipping events.
     """
     if isinstance(exc, asyncpg.PostgresError):
-        return not isinstance(exc, (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError))
+        return not isinstance(exc, _POISON_SQL) and not str(getattr(exc, "sqlstate", "")).startswith(
+            ("21", "54")
+        )
     return isinstance(exc, (OSError, asyncio.TimeoutError, asyncpg.InterfaceError, nats.errors.Error))
 
 
@@ -271,17 +277,21 @@ class ProjectionRunner:
     async def setup(self) -> None:
         """Create the schema and tables if needed, and take the single-runner lock for this schema."""
         self._lock_conn = await self.pool.acquire()
-        key = lock_key(self.schema)
-        while not await self._lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
-            log.info("projection.standby", projection=self.schema)
-            await asyncio.sleep(2)
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            await conn.execute(f'SET LOCAL search_path TO "{self.schema}"')
-            await conn.execute(_POSITION_DDL)
-            await conn.execute(self.projection.tables)
-            self.position = await conn.fetchval("SELECT position FROM projection_position")
-        await self._reset_consumer()
+        try:
+            key = lock_key(self.schema)
+            while not await self._lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+                log.info("projection.standby", projection=self.schema)
+                await asyncio.sleep(2)
+            async with self.pool.acquire() as conn, conn.transaction():
+                await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                await conn.execute(f'SET LOCAL search_path TO "{self.schema}"')
+                await conn.execute(_POSITION_DDL)
+                await conn.execute(self.projection.tables)
+                self.position = await conn.fetchval("SELECT position FROM projection_position")
+            await self._reset_consumer()
+        except BaseException:
+            await self.close()  # gives the lock back, so a standby can take over
+            raise
         self.active = True
 
     async def _reset_consumer(self) -> None:
@@ -319,12 +329,12 @@ class ProjectionRunner:
 
     async def run(self) -> None:
         """Apply events forever (after `setup`, which may wait for another instance to stop); transient
-        failures back off and resume from the stored position."""
-        if not self.active:
-            await self.setup()
+        failures, in set-up too, back off and resume from the stored position."""
         backoff = 0.1
         while True:
             try:
+                if not self.active:
+                    await self.setup()
                 await self.step(timeout=1.0)
                 backoff = 0.1
             except asyncio.CancelledError:
@@ -336,8 +346,9 @@ class ProjectionRunner:
                     log.warning("projection.retry", projection=self.schema, error=repr(exc))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
-                with contextlib.suppress(Exception):
-                    await self._restart_from_position()
+                if self.active:
+                    with contextlib.suppress(Exception):
+                        await self._restart_from_position()
 
     async def _restart_from_position(self) -> None:
         async with self.pool.acquire() as conn:

@@ -130,6 +130,15 @@ class RpcClient:
 
     async def call(self, service: str, operation: str, request: RpcRequest) -> RpcReply:
         subject = rpc_subject(service, operation)
+        if len(request.model_dump_json().encode()) > MAX_MESSAGE:
+            problem = Problem(
+                status=413,
+                title="Requête trop volumineuse",
+                detail="la requête dépasse la taille transportable : découpez l'envoi",
+                type="urn:dui:probleme:corps_trop_volumineux",
+                instance=request.path or None,
+            )
+            return RpcReply(status=413, problem=problem.to_dict())
         try:
             for attempt in range(NO_RESPONDER_RETRIES + 1):
                 try:

@@ -119,5 +119,26 @@ async def test_a_creation_retried_with_its_idempotency_key_creates_nothing_more(
     retried = await gateway.post(f"/candidatures/{cid}/admission", json=admission, headers=headers)
     assert (admitted.status_code, retried.status_code) == (201, 201)
     assert retried.headers["Location"] == admitted.headers["Location"]
+    assert retried.headers["X-Dui-Position"] == admitted.headers["X-Dui-Position"]
     unkeyed = await gateway.post(f"/candidatures/{cid}/admission", json=admission, headers=OG_WIDE)
     assert unkeyed.status_code == 409  # a different request is still a double admission
+
+
+async def test_an_idempotency_key_reused_for_another_request_does_not_swallow_it(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    headers = {**OG_WIDE, "Idempotency-Key": f"meme-cle-{unique}"}
+    first = await gateway.post("/candidatures", json=candidature(f"Cle-A-{unique}"), headers=headers)
+    second = await gateway.post("/candidatures", json=candidature(f"Cle-B-{unique}"), headers=headers)
+    assert second.json()["demande_id"] != first.json()["demande_id"]
+
+    sejours = []
+    for created in (first, second):
+        cid = created.json()["candidatures"][0]
+        await gateway.post(f"/candidatures/{cid}/decision", json={"decision": "acceptee"}, headers=OG_WIDE)
+        admitted = await gateway.post(
+            f"/candidatures/{cid}/admission", json={"admis_le": "2027-02-01T10:00:00"}, headers=headers
+        )
+        assert admitted.status_code == 201, admitted.text
+        sejours.append(admitted.headers["Location"])
+    assert sejours[0] != sejours[1]

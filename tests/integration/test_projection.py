@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime
 
@@ -249,3 +250,31 @@ async def test_a_database_timeout_is_retried_and_never_parks_the_event(
     await resumed.catch_up()
     await resumed.close()
     assert await _counts(pool, projection.name) == {"recue": 1, "contact": 2}
+
+
+async def test_a_projection_whose_set_up_fails_keeps_retrying_and_starts_once_it_can(
+    nc: NATS, store: EventStore, pool: asyncpg.Pool, unique: str
+) -> None:
+    esms = f"U{unique}"
+    await _write_events(store, esms, contacts=1)
+    gate = f"porte_{unique}"
+    base = counting_projection(esms)
+
+    class NotReadyYet(type(base)):  # type: ignore[misc]
+        tables = base.tables + f"SELECT public.{gate}();"  # fails until the function exists
+
+    projection = NotReadyYet()
+    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry)
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.sleep(0.3)  # a few failed set-ups
+        assert not task.done() and not runner.active
+        async with pool.acquire() as conn:
+            await conn.execute(f"CREATE FUNCTION public.{gate}() RETURNS void LANGUAGE sql AS ''")
+        assert await runner.wait_for(1, timeout=10)
+        assert await _counts(pool, projection.name) == {"recue": 1, "contact": 1}
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await runner.close()

@@ -13,7 +13,7 @@ from dui_admission.domain.candidature import Candidature, CandidatureError
 from dui_admission.domain.sejour import Sejour
 from dui_shared.aggregate import AggregateMapper, CommandContext
 from dui_shared.contracts import ContractRegistry, EventData, MalformedEvent, UnknownEventType, registry
-from dui_shared.contracts.admission import ActionSortie, Decision, MotifSortie, StatutVisite
+from dui_shared.contracts.admission import ActionSortie, Decision, MotifSortie, StatutVisite, Usager
 from dui_shared.envelope import Actor, Envelope
 from dui_shared.eventstore import PendingEvent, StoredEvent
 from tests.unit.builders import ADMIS_LE, EHPAD, RECUE_LE, candidature_recue, jours, sejour_admis
@@ -213,3 +213,21 @@ def test_a_contract_without_service_cannot_be_registered() -> None:
 
     with pytest.raises(TypeError):
         ContractRegistry().register(SansService)
+
+
+def test_an_event_already_in_the_log_reads_back_even_if_todays_input_rules_refuse_it() -> None:
+    born_1899 = {"nom_naissance": "Ancien", "prenoms": "Jules", "date_naissance": "1899-12-31", "sexe": "M"}
+    with pytest.raises(ValidationError):
+        Usager.model_validate(born_1899)  # a new input must be between 1900 and 2100
+    stored = envelope(
+        "admission.AdmissionPrononcee.v1",
+        {
+            "candidature_id": str(uuid.uuid4()),
+            "esms": "690004122",
+            "usager": born_1899,
+            "type_accueil": "permanent",
+            "admis_le": "2020-01-01T10:00:00Z",
+            "place": None,
+        },
+    )
+    assert registry.decode(stored).usager.date_naissance.year == 1899

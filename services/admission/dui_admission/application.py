@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime, time
 from uuid import UUID
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from dui_admission.domain.candidature import Candidature
 from dui_admission.domain.sejour import Sejour
@@ -27,7 +28,14 @@ from dui_shared.contracts.admission_api import (
     SortieAPrononcer,
     VisiteATracer,
 )
-from dui_shared.errors import ConcurrencyConflict, DomainError, FieldError, InvalidInput, NotFound
+from dui_shared.errors import (
+    ConcurrencyConflict,
+    DomainError,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+)
 from dui_shared.eventstore import EventStore
 from dui_shared.finess import finess_problem
 from dui_shared.referentiel import Esms, Referentiel
@@ -89,8 +97,11 @@ class AdmissionApp(Application):
         ]
         if errors:
             raise InvalidInput(errors)
-        demande_id = demande_id or ctx.derived_id("demande") or uuid.uuid4()
-        ids = ids or [ctx.derived_id(f"candidature:{f}") or uuid.uuid4() for f in cmd.esms]
+        request = (
+            f"recevoir_candidature:{_fingerprint(cmd)}"  # the same key with another body is another request
+        )
+        demande_id = demande_id or ctx.derived_id(f"{request}:demande") or uuid.uuid4()
+        ids = ids or [ctx.derived_id(f"{request}:{f}") or uuid.uuid4() for f in cmd.esms]
         recue_le = to_utc(cmd.recue_le) if cmd.recue_le else now_utc()
         uow = self.unit_of_work(ctx)
         for candidature_id, finess in zip(ids, cmd.esms, strict=True):
@@ -146,10 +157,11 @@ class AdmissionApp(Application):
         if errors:
             raise InvalidInput(errors)
         admis_le = to_utc(cmd.admis_le)
-        sejour_id = ctx.derived_id("sejour") or uuid.uuid4()
+        sejour_id = ctx.derived_id(f"admettre:{candidature_id}:{_fingerprint(cmd)}") or uuid.uuid4()
         if candidature.sejour_id is not None and candidature.sejour_id == sejour_id:
             # the same request again (same idempotency key): answer what the first one did
-            return sejour_id, uow.loaded_at(candidature)
+            _, sejour_seq = await self.repository.load(Sejour, sejour_id)
+            return sejour_id, max(uow.loaded_at(candidature), sejour_seq)
         candidature.admettre(sejour_id, admis_le)
         uow.add(
             Sejour(
@@ -205,6 +217,8 @@ class AdmissionApp(Application):
                 errors = validation_problem(exc).errors
             except InvalidInput as exc:
                 errors = exc.errors
+            except Unavailable:
+                raise  # an outage is not a rejected dossier: the caller retries the file
             except DomainError as exc:
                 errors = [FieldError(exc.field or "dossier", exc.rule, exc.message)]
             rapport.rejets.extend(
@@ -263,6 +277,10 @@ class AdmissionApp(Application):
         except NotFound:
             return False
         return True
+
+
+def _fingerprint(cmd: BaseModel) -> str:
+    return hashlib.sha256(cmd.model_dump_json().encode()).hexdigest()[:32]
 
 
 def _midday(dossier: DossierViaTrajectoire) -> datetime:

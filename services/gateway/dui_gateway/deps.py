@@ -35,9 +35,13 @@ def current_actor(
     """Development identity from headers, until the OIDC issue swaps this dependency for token validation."""
     if not x_dui_professionnel or not x_dui_role:
         raise Unauthenticated("en-têtes X-Dui-Professionnel et X-Dui-Role requis")
-    for header, value in (("X-Dui-Professionnel", x_dui_professionnel), ("X-Dui-Role", x_dui_role)):
-        if len(value) > 64:
-            raise InvalidInput.single(header, "string_too_long", "64 caractères au plus")
+    for header, value, longest in (
+        ("X-Dui-Professionnel", x_dui_professionnel, 64),
+        ("X-Dui-Role", x_dui_role, 64),
+        ("X-Dui-Esms", x_dui_esms or "", 2000),
+    ):
+        if len(value) > longest:
+            raise InvalidInput.single(header, "string_too_long", f"{longest} caractères au plus")
     esms = tuple(e.strip() for e in (x_dui_esms or "").split(",") if e.strip())
     return Actor(
         id=x_dui_professionnel, role=x_dui_role, esms=tuple(e for e in esms if e != "*"), og_wide="*" in esms

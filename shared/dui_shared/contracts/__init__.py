@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from dui_shared.envelope import Envelope
@@ -31,7 +31,9 @@ class Contract(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _sane_values(cls, value: Any) -> Any:
+    def _sane_values(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.context and info.context.get("stored"):
+            return value  # what the log already holds is read as it is, whatever the rules became
         return _sane(value)
 
 
@@ -105,7 +107,7 @@ class ContractRegistry:
             data = step(data)
             version += 1
         try:
-            return contract.model_validate(data)
+            return contract.model_validate(data, context={"stored": True})
         except ValidationError as exc:
             raise MalformedEvent(f"{envelope.type}: {exc.errors(include_url=False)}") from exc
 
