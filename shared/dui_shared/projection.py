@@ -2,14 +2,14 @@
 
 Write one by subclassing `Projection`, naming its subjects and tables, and decorating one method per contract:
 
-    class ListeAttente(Projection):
-        name = "admission_liste_attente"
-        subjects = ("dui.evt.*.admission.candidature.>",)
-        tables = "CREATE TABLE IF NOT EXISTS candidatures (...)"
+    class AdmissionReadModel(Projection):
+        name = "admission"                              # the schema, and the consumer `proj_admission`
+        subjects = ("dui.evt.*.admission.>",)
+        tables = "CREATE TABLE IF NOT EXISTS candidature (...)"
 
         @handles(CandidatureRecue)
         async def recue(self, db: Db, event: StoredEvent, data: CandidatureRecue) -> None:
-            await db.execute("INSERT INTO candidatures ...", ...)
+            await db.execute("INSERT INTO candidature ...", ...)
 
 Tables are unqualified: the runner sets `search_path` to the projection's schema, so the same code fills the live
 schema and a fresh one being rebuilt from sequence 1.
@@ -25,6 +25,7 @@ import weakref
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 import asyncpg
@@ -482,11 +483,19 @@ class ProjectionRunner:
         self.parked += 1
         log.error("projection.parked", projection=self.schema, seq=seq, reason=reason)
 
-    def _log_lag(self, event_time: Any) -> None:
+    def _log_lag(self, event_time: datetime) -> None:
+        """While behind, say so every 5 s: events still to apply, and how old the last applied one is."""
         now = time.monotonic()
         if self.lag and now - self._last_lag_log > 5:
             self._last_lag_log = now
-            log.info("projection.lag", projection=self.schema, lag=self.lag, position=self.position)
+            behind = (datetime.now(UTC) - event_time).total_seconds()
+            log.info(
+                "projection.lag",
+                projection=self.schema,
+                lag=self.lag,
+                position=self.position,
+                last_event_age_s=round(behind, 3),
+            )
 
     async def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """Wait until this runner applied the log up to `position` (read-your-own-writes)."""
