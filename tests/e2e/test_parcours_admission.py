@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.builders import EHPAD, FAM, OG_WIDE, candidature
-
-
-async def _waiting_list(gateway: httpx.AsyncClient, position: str, **params: object) -> dict:
-    response = await gateway.get(
-        "/candidatures", params=params, headers={**OG_WIDE, "X-Dui-Min-Position": position}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+from tests.support.builders import EHPAD, FAM, OG_WIDE, candidature, waiting_list
 
 
 async def test_a_candidature_goes_from_reception_to_sortie_and_the_waiting_list_follows(
@@ -25,7 +17,7 @@ async def test_a_candidature_goes_from_reception_to_sortie_and_the_waiting_list_
     assert created.headers["Location"] == f"/demandes/{demande['demande_id']}"
     assert len(demande["candidatures"]) == 2
 
-    page = await _waiting_list(gateway, created.headers["X-Dui-Position"], q=nom)
+    page = await waiting_list(gateway, created.headers["X-Dui-Position"], q=nom)
     assert page["total"] == 2
     assert {c["esms"] for c in page["items"]} == {EHPAD, FAM}
     assert {c["statut"] for c in page["items"]} == {"recue"}
@@ -58,7 +50,7 @@ async def test_a_candidature_goes_from_reception_to_sortie_and_the_waiting_list_
     assert step.status_code == 200, step.text
     step = await gateway.post(f"/candidatures/{cid}/decision", headers=OG_WIDE, json={"decision": "acceptee"})
     assert step.status_code == 200, step.text
-    page = await _waiting_list(gateway, step.headers["X-Dui-Position"], q=nom, statut="acceptee")
+    page = await waiting_list(gateway, step.headers["X-Dui-Position"], q=nom, statut="acceptee")
     assert [c["id"] for c in page["items"]] == [cid]
 
     admitted = await gateway.post(
@@ -69,7 +61,7 @@ async def test_a_candidature_goes_from_reception_to_sortie_and_the_waiting_list_
     assert admitted.status_code == 201, admitted.text
     sejour_id = admitted.json()["id"]
     assert admitted.headers["Location"] == f"/sejours/{sejour_id}"
-    page = await _waiting_list(gateway, admitted.headers["X-Dui-Position"], q=nom, statut="admise")
+    page = await waiting_list(gateway, admitted.headers["X-Dui-Position"], q=nom, statut="admise")
     assert page["items"][0]["sejour_id"] == sejour_id
 
     sortie = await gateway.post(
@@ -107,7 +99,7 @@ async def test_a_creation_retried_with_its_idempotency_key_creates_nothing_more(
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert again.headers["X-Dui-Position"] == first.headers["X-Dui-Position"]
-    page = await _waiting_list(gateway, first.headers["X-Dui-Position"], q=f"Reessai-{unique}")
+    page = await waiting_list(gateway, first.headers["X-Dui-Position"], q=f"Reessai-{unique}")
     assert page["total"] == 2
     other = await gateway.post("/candidatures", json=body, headers=OG_WIDE)  # no key: a new candidature
     assert other.json()["demande_id"] != first.json()["demande_id"]

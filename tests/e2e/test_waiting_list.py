@@ -6,23 +6,13 @@ from typing import Any
 
 import httpx
 
-from tests.support.builders import EHPAD, FAM, OG_WIDE, SSIAD, candidature, headers_for, usager
+from tests.support.builders import EHPAD, FAM, OG_WIDE, SSIAD, candidature, headers_for, usager, waiting_list
 
 
 async def _create(gateway: httpx.AsyncClient, body: dict[str, Any]) -> httpx.Response:
     response = await gateway.post("/candidatures", json=body, headers=OG_WIDE)
     assert response.status_code == 201, response.text
     return response
-
-
-async def _list(
-    gateway: httpx.AsyncClient, position: str, headers: dict[str, str] = OG_WIDE, **params: Any
-) -> dict[str, Any]:
-    response = await gateway.get(
-        "/candidatures", params=params, headers={**headers, "X-Dui-Min-Position": position}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_the_list_filters_sorts_and_pages_across_the_esms_of_the_og(
@@ -39,7 +29,7 @@ async def test_the_list_filters_sorts_and_pages_across_the_esms_of_the_og(
     for body in bodies:
         last = (await _create(gateway, body)).headers["X-Dui-Position"]
 
-    everything = await _list(gateway, last, q=tag)
+    everything = await waiting_list(gateway, last, q=tag)
     assert everything["total"] == 4
     assert [c["usager"]["nom_naissance"] for c in everything["items"]] == [
         f"{tag}-Aubert",
@@ -48,21 +38,21 @@ async def test_the_list_filters_sorts_and_pages_across_the_esms_of_the_og(
         f"{tag}-Dumas",
     ]  # oldest first by default
 
-    newest_first = await _list(gateway, last, q=tag, tri="-recue_le", limit=2, offset=1)
+    newest_first = await waiting_list(gateway, last, q=tag, tri="-recue_le", limit=2, offset=1)
     assert (newest_first["total"], newest_first["limit"], newest_first["offset"]) == (4, 2, 1)
     assert [c["usager"]["nom_naissance"] for c in newest_first["items"]] == [f"{tag}-Bailly", f"{tag}-Caron"]
 
-    ehpad = await _list(gateway, last, q=tag, esms=[EHPAD], type_accueil="temporaire")
+    ehpad = await waiting_list(gateway, last, q=tag, esms=[EHPAD], type_accueil="temporaire")
     assert [c["usager"]["nom_naissance"] for c in ehpad["items"]] == [f"{tag}-Bailly"]
     assert ehpad["items"][0]["esms_nom"] == "EHPAD Les Tilleuls"
 
     # 23:30 in Paris on 2 October is 21:30 UTC: the Paris day decides
-    day = await _list(gateway, last, q=tag, recue_du="2026-10-02", recue_au="2026-10-02")
+    day = await waiting_list(gateway, last, q=tag, recue_du="2026-10-02", recue_au="2026-10-02")
     assert [c["usager"]["nom_naissance"] for c in day["items"]] == [f"{tag}-Caron"]
-    urgent = await _list(gateway, last, q=tag, urgence=True)
+    urgent = await waiting_list(gateway, last, q=tag, urgence=True)
     assert urgent["total"] == 1
 
-    fam_staff = await _list(gateway, last, headers=headers_for(FAM), q=tag)
+    fam_staff = await waiting_list(gateway, last, headers=headers_for(FAM), q=tag)
     assert [c["esms"] for c in fam_staff["items"]] == [FAM]  # filtered, not forbidden
 
 
@@ -108,7 +98,7 @@ async def test_a_viatrajectoire_export_is_imported_once_with_its_rejects_listed(
     again = (await gateway.post("/imports/viatrajectoire", json=export, headers=OG_WIDE)).json()
     assert (again["crees"], again["deja_importes"]) == (0, 3)
 
-    page = await _list(gateway, first.headers["X-Dui-Position"], q=f"Import-{unique}")
+    page = await waiting_list(gateway, first.headers["X-Dui-Position"], q=f"Import-{unique}")
     assert page["total"] == 3
     assert {c["reference_externe"] for c in page["items"]} == {numero, f"{numero}-c"}
     assert {c["origine"] for c in page["items"]} == {"viatrajectoire"}

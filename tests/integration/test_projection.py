@@ -81,6 +81,17 @@ async def _write_events(store: EventStore, esms: str, contacts: int) -> Candidat
     return candidature
 
 
+async def _run_once(
+    projection: Projection, nc: NATS, pool: asyncpg.Pool, batch: int = 512
+) -> ProjectionRunner:
+    """Start a runner as a restarted process would, apply everything there is, stop it."""
+    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, batch=batch)
+    await runner.setup()
+    await runner.catch_up()
+    await runner.close()
+    return runner
+
+
 async def _counts(pool: asyncpg.Pool, schema: str) -> dict[str, int]:
     async with pool.acquire() as conn:
         rows = await conn.fetch(f'SELECT type, n FROM "{schema}".compteur')
@@ -106,10 +117,7 @@ async def test_a_projection_killed_between_commit_and_ack_resumes_without_applyi
     await runner.close()
     assert await _counts(pool, projection.name) == {"recue": 1, "contact": 4}
 
-    restarted = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry, batch=5)
-    await restarted.setup()
-    await restarted.catch_up()
-    await restarted.close()
+    await _run_once(projection, nc, pool, batch=5)
 
     assert await _counts(pool, projection.name) == {"recue": 1, "contact": 19}
 
@@ -147,10 +155,7 @@ async def test_unknown_malformed_and_failing_events_are_parked_with_their_reason
     after = await _write_events(store, esms, contacts=2)
 
     projection = counting_projection(esms)
-    runner = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry)
-    await runner.setup()
-    await runner.catch_up()
-    await runner.close()
+    runner = await _run_once(projection, nc, pool)
 
     assert await _counts(pool, projection.name) == {"recue": 2, "contact": 3}
     assert runner.position == (await store.read(after.subject))[-1].seq
@@ -215,10 +220,7 @@ async def test_a_rebuild_swaps_in_only_once_the_live_runner_has_stopped_and_the_
 
     app = AdmissionApp(store, registry, Referentiel.load(None))
     await app.planifier_contact(candidature.id, ContactAPlanifier(planifie_le=datetime.now(UTC)), CTX)
-    restarted = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry)
-    await restarted.setup()
-    await restarted.catch_up()
-    await restarted.close()
+    await _run_once(projection, nc, pool)
     assert await _counts(pool, projection.name) == {"recue": 1, "contact": 4}
 
 
@@ -245,10 +247,7 @@ async def test_a_database_timeout_is_retried_and_never_parks_the_event(
         await runner.close()
         await impatient.close()
 
-    resumed = ProjectionRunner(projection, nc=nc, pool=pool, registry=registry)
-    await resumed.setup()
-    await resumed.catch_up()
-    await resumed.close()
+    await _run_once(projection, nc, pool)
     assert await _counts(pool, projection.name) == {"recue": 1, "contact": 2}
 
 

@@ -36,3 +36,12 @@ def nouvelle_candidature(nom: str, *esms: str) -> Any:
     from dui_shared.contracts.admission_api import NouvelleCandidature
 
     return NouvelleCandidature.model_validate(candidature(nom, *esms))
+
+
+async def waiting_list(gateway: Any, position: str, headers: dict[str, str] = OG_WIDE, **params: Any) -> Any:
+    """The waiting list as `headers` sees it once the write at `position` is reflected."""
+    response = await gateway.get(
+        "/candidatures", params=params, headers={**headers, "X-Dui-Min-Position": position}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
