@@ -23,9 +23,6 @@ class Actor(BaseModel):
         return self.og_wide or esms in self.esms
 
 
-SYSTEM = Actor(id="system", role="systeme", og_wide=True)
-
-
 class Envelope(BaseModel):
     """CloudEvents 1.0 attributes plus the platform's extensions; `data` is the event's pydantic contract, dumped."""
 

@@ -24,7 +24,6 @@ import time
 import weakref
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -144,16 +143,6 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, (OSError, asyncio.TimeoutError, asyncpg.InterfaceError, nats.errors.Error))
 
 
-@dataclass
-class ProjectionStatus:
-    name: str
-    schema: str
-    position: int
-    lag: int
-    applied: int
-    parked: int
-
-
 class _Puller:
     """Pull requests for one durable consumer, answered on one inbox through a callback.
 
@@ -268,11 +257,6 @@ class ProjectionRunner:
         self.after_commit: Callable[[int], Awaitable[None]] | None = None  # test hook: between commit and ack
         _RUNNERS.add(self)
 
-    def status(self) -> ProjectionStatus:
-        return ProjectionStatus(
-            self.projection.name, self.schema, self.position, self.lag, self.applied, self.parked
-        )
-
     # -- set-up ----------------------------------------------------------------------------------------
 
     async def setup(self) -> None:
@@ -341,7 +325,7 @@ class ProjectionRunner:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if not _transient(exc) and not isinstance(exc, nats.errors.Error):
+                if not _transient(exc):
                     log.exception("projection.failed", projection=self.schema)
                 else:
                     log.warning("projection.retry", projection=self.schema, error=repr(exc))

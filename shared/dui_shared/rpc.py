@@ -61,12 +61,12 @@ def rpc_subject(service: str, operation: str) -> str:
     return f"dui.rpc.{service}.{operation}"
 
 
-def validation_problem(exc: ValidationError, *, prefix: str = "") -> InvalidInput:
+def validation_problem(exc: ValidationError) -> InvalidInput:
     """Pydantic's errors as field/rule pairs users can act on."""
     errors = []
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"] if p not in ("body",))
-        errors.append(FieldError(field=f"{prefix}{loc}" or "body", rule=err["type"], message=err["msg"]))
+        errors.append(FieldError(field=loc or "body", rule=err["type"], message=err["msg"]))
     return InvalidInput(errors)
 
 

@@ -133,7 +133,7 @@ async def test_lag_tells_how_many_events_are_still_to_apply(
     assert runner.lag == 8
     await runner.catch_up()
     assert runner.lag == 0
-    assert runner.status().applied == 12
+    assert runner.applied == 12
     await runner.close()
 
 

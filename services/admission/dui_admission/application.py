@@ -38,7 +38,7 @@ from dui_shared.errors import (
 )
 from dui_shared.eventstore import EventStore
 from dui_shared.finess import finess_problem
-from dui_shared.referentiel import Esms, Referentiel
+from dui_shared.referentiel import Referentiel
 from dui_shared.rpc import validation_problem
 from dui_shared.timezone import now_utc, to_utc
 
@@ -74,9 +74,6 @@ class AdmissionApp(Application):
                 )
             ]
         return []
-
-    def esms(self, finess: str) -> Esms | None:
-        return self.referentiel.get(finess)
 
     # -- candidatures ----------------------------------------------------------------------------------
 
