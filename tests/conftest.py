@@ -18,6 +18,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from dui_admission.bootstrap import AdmissionService
+from dui_dossier.bootstrap import DossierService
 from dui_shared.config import Settings
 from dui_shared.eventstore import EventStore
 from dui_shared.runtime.embedded import EmbeddedNats
@@ -66,7 +67,10 @@ def database_url(workdir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(nats_url: str, database_url: str) -> Settings:
-    return Settings(NATS_URL=nats_url, DATABASE_URL=database_url, DUI_RPC_TIMEOUT=15)
+    # the scheduler's own loop stays out of the way: tests drive its rounds with a date of their choosing
+    return Settings(
+        NATS_URL=nats_url, DATABASE_URL=database_url, DUI_RPC_TIMEOUT=15, DUI_ECHEANCIER_INTERVALLE=3600
+    )
 
 
 @pytest.fixture(scope="session")
@@ -95,17 +99,23 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture(scope="session")
 async def admission_service(settings: Settings, store: EventStore) -> AsyncIterator[AdmissionService]:
-
     service = await AdmissionService(settings).start()
     yield service
     await service.stop()
 
 
 @pytest.fixture(scope="session")
+async def dossier_service(settings: Settings, store: EventStore) -> AsyncIterator[DossierService]:
+    service = await DossierService(settings).start()
+    yield service
+    await service.stop()
+
+
+@pytest.fixture(scope="session")
 async def gateway(
-    settings: Settings, admission_service: AdmissionService
+    settings: Settings, admission_service: AdmissionService, dossier_service: DossierService
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The real gateway app in-process, talking to the real admission service over real NATS."""
+    """The real gateway app in-process, talking to the real services over real NATS."""
     from dui_gateway.app import create_app
 
     app = create_app(settings)

@@ -24,3 +24,9 @@ class Settings(BaseSettings):
     gateway_host: str = Field("127.0.0.1", alias="DUI_GATEWAY_HOST")
     gateway_port: int = Field(8000, alias="DUI_GATEWAY_PORT")
     environment: str = Field("development", alias="DUI_ENVIRONMENT")
+    # dossier service
+    insi_fixture: Path | None = Field(None, alias="DUI_INSI_SIMULATEUR")
+    prestation_alerte_jours: int = Field(60, ge=0, le=365, alias="DUI_PRESTATION_ALERTE_JOURS")
+    echeancier_intervalle: float = Field(30.0, gt=0, alias="DUI_ECHEANCIER_INTERVALLE")
+    conservation_annees: int = Field(20, ge=1, le=100, alias="DUI_CONSERVATION_ANNEES")
+    conservation_deces_annees: int = Field(10, ge=1, le=100, alias="DUI_CONSERVATION_DECES_ANNEES")

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ValidationError
 
 from dui_shared.contracts import ContractRegistry, EventData, MalformedEvent, UnknownEventType
 from dui_shared.envelope import Envelope
+from dui_shared.errors import Unavailable
 from dui_shared.eventstore import EVENTS_STREAM, EventStore, StoredEvent
 from dui_shared.observability import context_from, get_logger, tracer
 
@@ -140,7 +141,10 @@ def _transient(exc: BaseException) -> bool:
         return not isinstance(exc, _POISON_SQL) and not str(getattr(exc, "sqlstate", "")).startswith(
             ("21", "54")
         )
-    return isinstance(exc, (OSError, asyncio.TimeoutError, asyncpg.InterfaceError, nats.errors.Error))
+    # Unavailable: a reacting projection's append to the event log timed out, nothing was lost
+    return isinstance(
+        exc, (OSError, asyncio.TimeoutError, asyncpg.InterfaceError, nats.errors.Error, Unavailable)
+    )
 
 
 class _Puller:

@@ -17,7 +17,11 @@ import httpx
 from dui_shared.config import Settings
 from dui_shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
-SERVICES = (("admission", ["-m", "dui_admission"]), ("gateway", ["-m", "dui_gateway"]))
+SERVICES = (
+    ("admission", ["-m", "dui_admission"]),
+    ("dossier", ["-m", "dui_dossier"]),
+    ("gateway", ["-m", "dui_gateway"]),
+)
 
 
 def _port_free(port: int) -> bool:

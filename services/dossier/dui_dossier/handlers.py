@@ -1,0 +1,413 @@
+"""The dossier service's operations on the bus: parse, call the application or a query, shape the reply."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from dui_dossier.application import DossierApp
+from dui_dossier.projections import PROJECTIONS, DossierReadModel
+from dui_dossier.queries import DossierQueries, today_paris
+from dui_shared.aggregate import CommandContext
+from dui_shared.contracts.admission_api import CommandeAcceptee
+from dui_shared.contracts.dossier import Contact, ContenuProjet
+from dui_shared.contracts.dossier_api import (
+    AbsenceADeclarer,
+    AffectationEquipe,
+    AnnulationAbsence,
+    AnnulationEvaluation,
+    CloturePrestation,
+    ContactARetirer,
+    DouteIdentite,
+    EchangeATracer,
+    EvaluationARealiser,
+    FiltreComparaison,
+    FiltreDossiers,
+    FiltreEsms,
+    FiltrePresences,
+    FinAffectation,
+    InterrogationInsi,
+    LeveeMesure,
+    MesureAPrendre,
+    PrestationAOuvrir,
+    RenouvellementPrestation,
+    RetourAbsence,
+    RevisionMesure,
+    RevisionProjet,
+    TraitsACorriger,
+    ValidationIdentite,
+    ValidationProjet,
+)
+from dui_shared.contracts.grille import DefinitionGrille
+from dui_shared.errors import Forbidden, InvalidInput, Unavailable
+from dui_shared.projection import projection_status, wait_for_position
+from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
+
+Operation = Callable[[RpcRequest], Awaitable[RpcReply]]
+
+
+def _ctx(req: RpcRequest) -> CommandContext:
+    return CommandContext(
+        actor=req.actor, correlation_id=req.correlation_id, idempotency_key=req.idempotency_key
+    )
+
+
+def _accepted(aggregate_id: UUID, position: int) -> RpcReply:
+    return RpcReply(
+        body=CommandeAcceptee(id=aggregate_id, position=position).model_dump(mode="json"), position=position
+    )
+
+
+def _created(item_id: UUID, position: int, location: str) -> RpcReply:
+    return RpcReply(
+        status=201,
+        body=CommandeAcceptee(id=item_id, position=position).model_dump(mode="json"),
+        position=position,
+        location=location,
+    )
+
+
+def _json(body: Any) -> Any:
+    """Plain JSON for the reply (dates and UUIDs as strings)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Any).dump_python(body, mode="json")
+
+
+def _id(req: RpcRequest, name: str = "id") -> UUID:
+    return UUID(req.params[name])
+
+
+def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asyncpg.Pool) -> None:
+    """Every operation of the service; the gateway maps each to one REST endpoint."""
+
+    async def consistent(req: RpcRequest) -> int:
+        """Wait until the read model reflects the caller's write; answer the position read at."""
+        if req.min_position:
+            if req.min_position > await app.store.last_sequence():
+                raise InvalidInput.single(
+                    "X-Dui-Min-Position",
+                    "position_inconnue",
+                    "cette position n'existe pas encore dans le journal",
+                )
+            if not await wait_for_position(pool, DossierReadModel.name, req.min_position, timeout=5.0):
+                raise Unavailable(
+                    "la lecture n'a pas encore rattrapé votre écriture ; réessayez dans un instant"
+                )
+        async with pool.acquire() as conn:
+            position: int = await conn.fetchval("SELECT position FROM dossier.projection_position")
+        return position
+
+    def query(name: str) -> Callable[[Callable[[RpcRequest], Awaitable[Any]]], None]:
+        """A read: consistent with the caller's own writes, answered as JSON."""
+
+        def decorate(fn: Callable[[RpcRequest], Awaitable[Any]]) -> None:
+            async def handle(req: RpcRequest) -> RpcReply:
+                await consistent(req)
+                return RpcReply(body=_json(await fn(req)))
+
+            rpc.operation(name)(handle)
+
+        return decorate
+
+    # -- dossiers and archive ----------------------------------------------------------------------------
+
+    @query("dossiers")
+    async def dossiers(req: RpcRequest) -> Any:
+        return (await queries.dossiers(FiltreDossiers.model_validate(req.query), req.actor)).model_dump(
+            mode="json"
+        )
+
+    @query("dossier")
+    async def dossier(req: RpcRequest) -> Any:
+        return (await queries.dossier(_id(req), req.actor)).model_dump(mode="json")
+
+    @rpc.operation("synthese")
+    async def synthese(req: RpcRequest) -> RpcReply:
+        position = await consistent(req)
+        fiche = await queries.synthese(_id(req), req.actor, position)
+        return RpcReply(body=fiche.model_dump(mode="json"))
+
+    @rpc.operation("archiver")
+    async def archiver(req: RpcRequest) -> RpcReply:
+        return _accepted(_id(req), await app.archiver(_id(req), _ctx(req)))
+
+    # -- identity --------------------------------------------------------------------------------------
+
+    @query("identite")
+    async def identite(req: RpcRequest) -> Any:
+        return await queries.identite(_id(req), req.actor)
+
+    @rpc.operation("corriger_traits")
+    async def corriger_traits(req: RpcRequest) -> RpcReply:
+        cmd = TraitsACorriger.model_validate(req.body)
+        return _accepted(_id(req), await app.corriger_traits(_id(req), cmd, _ctx(req)))
+
+    @rpc.operation("interroger_insi")
+    async def interroger_insi(req: RpcRequest) -> RpcReply:
+        resultat = await app.interroger_insi(_id(req), InterrogationInsi.model_validate(req.body), _ctx(req))
+        return RpcReply(body=resultat.model_dump(mode="json"), position=resultat.position or None)
+
+    @rpc.operation("valider_identite")
+    async def valider_identite(req: RpcRequest) -> RpcReply:
+        cmd = ValidationIdentite.model_validate(req.body)
+        return _accepted(_id(req), await app.valider_identite(_id(req), cmd, _ctx(req)))
+
+    @rpc.operation("signaler_doute")
+    async def signaler_doute(req: RpcRequest) -> RpcReply:
+        cmd = DouteIdentite.model_validate(req.body)
+        return _accepted(_id(req), await app.signaler_doute(_id(req), cmd.motif, _ctx(req)))
+
+    # -- entourage -------------------------------------------------------------------------------------
+
+    @query("entourage")
+    async def entourage(req: RpcRequest) -> Any:
+        return await queries.entourage(_id(req), req.actor, bool(req.query.get("tous")))
+
+    @rpc.operation("ajouter_contact")
+    async def ajouter_contact(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        contact_id, position = await app.ajouter_contact(did, Contact.model_validate(req.body), _ctx(req))
+        return _created(contact_id, position, f"/dossiers/{did}/entourage/{contact_id}")
+
+    @rpc.operation("modifier_contact")
+    async def modifier_contact(req: RpcRequest) -> RpcReply:
+        cid = _id(req, "contact_id")
+        return _accepted(
+            cid, await app.modifier_contact(_id(req), cid, Contact.model_validate(req.body), _ctx(req))
+        )
+
+    @rpc.operation("retirer_contact")
+    async def retirer_contact(req: RpcRequest) -> RpcReply:
+        cid = _id(req, "contact_id")
+        cmd = ContactARetirer.model_validate(req.body or {})
+        return _accepted(cid, await app.retirer_contact(_id(req), cid, cmd.motif, _ctx(req)))
+
+    # -- équipe ----------------------------------------------------------------------------------------
+
+    @query("equipe")
+    async def equipe(req: RpcRequest) -> Any:
+        return await queries.equipe(_id(req), req.actor)
+
+    @rpc.operation("affecter")
+    async def affecter(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        membre_id, position = await app.affecter(did, AffectationEquipe.model_validate(req.body), _ctx(req))
+        return _created(membre_id, position, f"/dossiers/{did}/equipe/{membre_id}")
+
+    @rpc.operation("designer_referent")
+    async def designer_referent(req: RpcRequest) -> RpcReply:
+        mid = _id(req, "membre_id")
+        return _accepted(mid, await app.designer_referent(_id(req), mid, _ctx(req)))
+
+    @rpc.operation("retirer_membre")
+    async def retirer_membre(req: RpcRequest) -> RpcReply:
+        mid = _id(req, "membre_id")
+        cmd = FinAffectation.model_validate(req.body)
+        return _accepted(mid, await app.retirer_membre(_id(req), mid, cmd.au, _ctx(req)))
+
+    # -- absences and presences ------------------------------------------------------------------------
+
+    @query("absences")
+    async def absences(req: RpcRequest) -> Any:
+        return await queries.absences(_id(req), req.actor)
+
+    @rpc.operation("declarer_absence")
+    async def declarer_absence(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        aid, position = await app.declarer_absence(did, AbsenceADeclarer.model_validate(req.body), _ctx(req))
+        return _created(aid, position, f"/dossiers/{did}/absences/{aid}")
+
+    @rpc.operation("terminer_absence")
+    async def terminer_absence(req: RpcRequest) -> RpcReply:
+        aid = _id(req, "absence_id")
+        cmd = RetourAbsence.model_validate(req.body)
+        return _accepted(aid, await app.terminer_absence(_id(req), aid, cmd.fin, _ctx(req)))
+
+    @rpc.operation("annuler_absence")
+    async def annuler_absence(req: RpcRequest) -> RpcReply:
+        aid = _id(req, "absence_id")
+        cmd = AnnulationAbsence.model_validate(req.body)
+        return _accepted(aid, await app.annuler_absence(_id(req), aid, cmd.motif, _ctx(req)))
+
+    @query("presences")
+    async def presences(req: RpcRequest) -> Any:
+        filtre = FiltrePresences.model_validate(req.query)
+        return await queries.presences(req.actor, filtre.esms, filtre.mois)
+
+    @query("presences_dossier")
+    async def presences_dossier(req: RpcRequest) -> Any:
+        annee = int(req.query.get("annee") or today_paris().year)
+        if not 1900 <= annee <= 2100:
+            raise InvalidInput.single("annee", "annee_hors_limites", "année entre 1900 et 2100")
+        return await queries.presences_dossier(_id(req), req.actor, annee)
+
+    # -- mesures de liberté ----------------------------------------------------------------------------
+
+    @query("mesures")
+    async def mesures(req: RpcRequest) -> Any:
+        return await queries.mesures(_id(req), req.actor)
+
+    @query("mesures_a_reexaminer")
+    async def mesures_a_reexaminer(req: RpcRequest) -> Any:
+        return await queries.mesures_a_reexaminer(req.actor, FiltreEsms.model_validate(req.query).esms)
+
+    @rpc.operation("prendre_mesure")
+    async def prendre_mesure(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        mid, position = await app.prendre_mesure(did, MesureAPrendre.model_validate(req.body), _ctx(req))
+        return _created(mid, position, f"/dossiers/{did}/mesures-liberte/{mid}")
+
+    @rpc.operation("reviser_mesure")
+    async def reviser_mesure(req: RpcRequest) -> RpcReply:
+        mid = _id(req, "mesure_id")
+        cmd = RevisionMesure.model_validate(req.body)
+        return _accepted(mid, await app.reviser_mesure(_id(req), mid, cmd, _ctx(req)))
+
+    @rpc.operation("lever_mesure")
+    async def lever_mesure(req: RpcRequest) -> RpcReply:
+        mid = _id(req, "mesure_id")
+        cmd = LeveeMesure.model_validate(req.body)
+        return _accepted(mid, await app.lever_mesure(_id(req), mid, cmd.levee_le, cmd.motif, _ctx(req)))
+
+    # -- prestations -----------------------------------------------------------------------------------
+
+    @query("prestations")
+    async def prestations(req: RpcRequest) -> Any:
+        return await queries.prestations(_id(req), req.actor)
+
+    @query("echeances_prestations")
+    async def echeances_prestations(req: RpcRequest) -> Any:
+        jours = int(req.query.get("jours") or 60)
+        if not 0 <= jours <= 365:
+            raise InvalidInput.single("jours", "jours_hors_limites", "de 0 à 365 jours")
+        return await queries.echeances_prestations(
+            req.actor, FiltreEsms.model_validate(req.query).esms, jours
+        )
+
+    @rpc.operation("ouvrir_prestation")
+    async def ouvrir_prestation(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        pid, position = await app.ouvrir_prestation(
+            did, PrestationAOuvrir.model_validate(req.body), _ctx(req)
+        )
+        return _created(pid, position, f"/dossiers/{did}/prestations/{pid}")
+
+    @rpc.operation("renouveler_prestation")
+    async def renouveler_prestation(req: RpcRequest) -> RpcReply:
+        pid = _id(req, "prestation_id")
+        cmd = RenouvellementPrestation.model_validate(req.body)
+        return _accepted(pid, await app.renouveler_prestation(_id(req), pid, cmd, _ctx(req)))
+
+    @rpc.operation("cloturer_prestation")
+    async def cloturer_prestation(req: RpcRequest) -> RpcReply:
+        pid = _id(req, "prestation_id")
+        cmd = CloturePrestation.model_validate(req.body)
+        return _accepted(pid, await app.cloturer_prestation(_id(req), pid, cmd, _ctx(req)))
+
+    # -- échanges --------------------------------------------------------------------------------------
+
+    @query("echanges")
+    async def echanges(req: RpcRequest) -> Any:
+        return await queries.echanges(_id(req), req.actor)
+
+    @rpc.operation("tracer_echange")
+    async def tracer_echange(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        eid, position = await app.tracer_echange(did, EchangeATracer.model_validate(req.body), _ctx(req))
+        return _created(eid, position, f"/dossiers/{did}/echanges/{eid}")
+
+    # -- projet personnalisé ---------------------------------------------------------------------------
+
+    @query("projet")
+    async def projet(req: RpcRequest) -> Any:
+        return await queries.projet(_id(req), req.actor)
+
+    @query("projet_version")
+    async def projet_version(req: RpcRequest) -> Any:
+        return await queries.projet_version(_id(req), int(req.params["version"]), req.actor)
+
+    @query("projet_comparaison")
+    async def projet_comparaison(req: RpcRequest) -> Any:
+        filtre = FiltreComparaison.model_validate(req.query)
+        return await queries.comparaison(_id(req), filtre.de, filtre.a, req.actor)
+
+    @rpc.operation("initier_projet")
+    async def initier_projet(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        pid, position = await app.initier_projet(did, ContenuProjet.model_validate(req.body), _ctx(req))
+        return _created(pid, position, f"/dossiers/{did}/projet-personnalise/versions/1")
+
+    @rpc.operation("modifier_projet")
+    async def modifier_projet(req: RpcRequest) -> RpcReply:
+        did, version = _id(req), int(req.params["version"])
+        contenu = ContenuProjet.model_validate(req.body)
+        return _accepted(did, await app.modifier_projet(did, version, contenu, _ctx(req)))
+
+    @rpc.operation("valider_projet")
+    async def valider_projet(req: RpcRequest) -> RpcReply:
+        did, version = _id(req), int(req.params["version"])
+        cmd = ValidationProjet.model_validate(req.body or {})
+        return _accepted(did, await app.valider_projet(did, version, cmd.valide_le, _ctx(req)))
+
+    @rpc.operation("ouvrir_revision")
+    async def ouvrir_revision(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        cmd = RevisionProjet.model_validate(req.body)
+        version, position = await app.ouvrir_revision(did, cmd.motif, _ctx(req))
+        return RpcReply(
+            status=201,
+            body={"version": version, "position": position},
+            position=position,
+            location=f"/dossiers/{did}/projet-personnalise/versions/{version}",
+        )
+
+    # -- evaluations and grids -------------------------------------------------------------------------
+
+    @query("evaluations")
+    async def evaluations(req: RpcRequest) -> Any:
+        return await queries.evaluations(_id(req), req.actor, req.query.get("grille"))
+
+    @query("evaluation")
+    async def evaluation(req: RpcRequest) -> Any:
+        return await queries.evaluation(_id(req), req.actor)
+
+    @rpc.operation("realiser_evaluation")
+    async def realiser_evaluation(req: RpcRequest) -> RpcReply:
+        did = _id(req)
+        eid, position = await app.realiser_evaluation(
+            did, EvaluationARealiser.model_validate(req.body), _ctx(req)
+        )
+        return _created(eid, position, f"/evaluations/{eid}")
+
+    @rpc.operation("annuler_evaluation")
+    async def annuler_evaluation(req: RpcRequest) -> RpcReply:
+        eid = _id(req)
+        cmd = AnnulationEvaluation.model_validate(req.body)
+        return _accepted(eid, await app.annuler_evaluation(eid, cmd.motif, _ctx(req)))
+
+    @query("grilles")
+    async def grilles(req: RpcRequest) -> Any:
+        return await queries.grilles()
+
+    @query("grille")
+    async def grille(req: RpcRequest) -> Any:
+        return await queries.grille(req.params["code"])
+
+    @rpc.operation("definir_grille")
+    async def definir_grille(req: RpcRequest) -> RpcReply:
+        if not req.actor.og_wide:
+            raise Forbidden("les grilles d'évaluation sont définies au niveau de l'organisme gestionnaire")
+        definition = DefinitionGrille.model_validate(req.body)
+        gid, position = await app.definir_grille(definition, _ctx(req))
+        return _created(gid, position, f"/grilles/{definition.code}")
+
+    @rpc.operation("dossier_projections")
+    async def dossier_projections(req: RpcRequest) -> RpcReply:
+        if not req.actor.og_wide:
+            raise Forbidden("réservé aux rôles de niveau organisme gestionnaire")
+        statuses = [(await projection_status(app.store, pool, p.name)).model_dump() for p in PROJECTIONS]
+        return RpcReply(body=statuses)
