@@ -236,6 +236,24 @@ class EventStore:
         ) as exc:
             raise Unavailable("le journal d'événements ne répond pas") from exc
 
+    async def next_sequence(self, subject_filter: str, from_seq: int) -> int | None:
+        """The sequence of the first event at or after `from_seq` whose subject matches, or None."""
+        request = json.dumps({"seq": from_seq, "next_by_subj": subject_filter}).encode()
+        try:
+            msg = await self.nc.request(f"$JS.API.DIRECT.GET.{self.stream}", request, timeout=self.timeout)
+        except (
+            nats.errors.TimeoutError,
+            nats.errors.NoRespondersError,
+            nats.errors.ConnectionClosedError,
+        ) as exc:
+            raise Unavailable("le journal d'événements ne répond pas") from exc
+        headers = msg.headers or {}
+        if headers.get("Status") == "404":
+            return None
+        if headers.get("Status"):
+            raise Unavailable(f"le journal d'événements ne répond pas ({headers.get('Status')})")
+        return int(headers["Nats-Sequence"])
+
     async def _direct_get(self, subject_filter: str, from_seq: int) -> list[tuple[int, str, bytes]]:
         out: list[tuple[int, str, bytes]] = []
         inbox = self.nc.new_inbox()

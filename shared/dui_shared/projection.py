@@ -37,7 +37,7 @@ from pydantic import BaseModel, ValidationError
 
 from dui_shared.contracts import ContractRegistry, EventData, MalformedEvent, UnknownEventType
 from dui_shared.envelope import Envelope
-from dui_shared.errors import Unavailable
+from dui_shared.errors import InvalidInput, Unavailable
 from dui_shared.eventstore import EVENTS_STREAM, EventStore, StoredEvent
 from dui_shared.observability import context_from, get_logger, tracer
 
@@ -275,7 +275,8 @@ class ProjectionRunner:
                 await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
                 await conn.execute(f'SET LOCAL search_path TO "{self.schema}"')
                 await conn.execute(_POSITION_DDL)
-                await conn.execute(self.projection.tables)
+                if self.projection.tables.strip():
+                    await conn.execute(self.projection.tables)
                 self.position = await conn.fetchval("SELECT position FROM projection_position")
             await self._reset_consumer()
         except BaseException:
@@ -519,15 +520,41 @@ async def stored_position(pool: asyncpg.Pool, schema: str) -> int:
     return int(value or 0)
 
 
-async def wait_for_position(pool: asyncpg.Pool, schema: str, position: int, timeout: float = 5.0) -> bool:
-    """Poll the stored position: works whichever process runs the projection."""
+async def wait_for_position(
+    store: EventStore, pool: asyncpg.Pool, projection: type[Projection], position: int, timeout: float = 5.0
+) -> int | None:
+    """Wait until the read model reflects log `position`; return the position it reflects, None on timeout.
+
+    Reflected means every event of the projection's subjects up to `position` is applied: a position taken from
+    another service's write is reached as soon as no event of ours lies between the stored position and it.
+    Polls PostgreSQL, so it works whichever process runs the projection."""
     deadline = time.monotonic() + timeout
     while True:
-        if await stored_position(pool, schema) >= position:
-            return True
+        stored = await stored_position(pool, projection.name)
+        if stored >= position:
+            return stored
+        pending = [await store.next_sequence(subject, stored + 1) for subject in projection.subjects]
+        if all(seq is None or seq > position for seq in pending):
+            return position
         if time.monotonic() > deadline:
-            return False
+            return None
         await asyncio.sleep(0.005)
+
+
+async def read_at(
+    store: EventStore, pool: asyncpg.Pool, projection: type[Projection], min_position: int
+) -> int:
+    """A read that must reflect the caller's own write at `min_position` (0: no wait); the position it reflects.
+
+    Never answers stale data silently: an unknown position is a 422, a read model still behind after 5 s a 503."""
+    if min_position and min_position > await store.last_sequence():
+        raise InvalidInput.single(
+            "X-Dui-Min-Position", "position_inconnue", "cette position n'existe pas encore dans le journal"
+        )
+    reached = await wait_for_position(store, pool, projection, min_position)
+    if reached is None:
+        raise Unavailable("la lecture n'a pas encore rattrapé votre écriture ; réessayez dans un instant")
+    return reached
 
 
 class LiveProjectionRunning(Exception):

@@ -187,7 +187,7 @@ async def test_a_rebuild_from_sequence_one_gives_the_live_read_model(
     )
     async with pool.acquire() as conn:
         rebuilt_position = await conn.fetchval(f'SELECT position FROM "{schema}".projection_position')
-    assert await wait_for_position(pool, AdmissionReadModel.name, rebuilt_position)
+    assert await wait_for_position(app.store, pool, AdmissionReadModel, rebuilt_position) is not None
 
     async with pool.acquire() as conn:
         for table in ("candidature", "sejour"):

@@ -45,3 +45,59 @@ async def waiting_list(gateway: Any, position: str, headers: dict[str, str] = OG
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+MARTIN = {"nom_naissance": "Martin", "prenoms": "Jeanne Louise", "date_naissance": "1938-03-12", "sexe": "F"}
+"""A person the INSi simulator knows (config/insi-simulateur.json), born in Lyon (69123)."""
+
+
+def aggir(letter: str = "A", **variables: Any) -> dict[str, Any]:
+    """AGGIR answers with every sub-variable coded `letter`, then the given variables replaced."""
+    body: dict[str, Any] = {
+        "coherence": {"communication": letter, "comportement": letter},
+        "orientation": {"temps": letter, "espace": letter},
+        "toilette": {"haut": letter, "bas": letter},
+        "habillage": {"haut": letter, "moyen": letter, "bas": letter},
+        "alimentation": {"se_servir": letter, "manger": letter},
+        "elimination": {"urinaire": letter, "fecale": letter},
+        "transferts": letter,
+        "deplacements_interieur": letter,
+        "deplacements_exterieur": letter,
+        "alerter": letter,
+    }
+    body.update(variables)
+    return body
+
+
+async def admit(
+    gateway: Any, nom: str, esms: str = EHPAD, headers: dict[str, str] = OG_WIDE, **usager_traits: Any
+) -> tuple[str, str]:
+    """Candidature, acceptance and admission over HTTP; the séjour id and the admission's log position."""
+    body = candidature(nom, esms, usager=usager(nom, **usager_traits))
+    created = await gateway.post("/candidatures", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    cid = created.json()["candidatures"][0]
+    decided = await gateway.post(
+        f"/candidatures/{cid}/decision", json={"decision": "acceptee"}, headers=headers
+    )
+    assert decided.status_code == 200, decided.text
+    admitted = await gateway.post(
+        f"/candidatures/{cid}/admission", json={"admis_le": "2026-09-01T10:00:00"}, headers=headers
+    )
+    assert admitted.status_code == 201, admitted.text
+    return admitted.json()["id"], admitted.headers["X-Dui-Position"]
+
+
+async def dossier_of(gateway: Any, sejour_id: str, position: str, headers: dict[str, str] = OG_WIDE) -> Any:
+    """The dossier the dossier service opened for the séjour, read once it reflects the admission."""
+    page = await gateway.get(
+        "/dossiers", params={"sejour_id": sejour_id}, headers={**headers, "X-Dui-Min-Position": position}
+    )
+    assert page.status_code == 200, page.text
+    assert page.json()["total"] == 1, page.json()
+    return page.json()["items"][0]
+
+
+async def admitted_dossier(gateway: Any, nom: str, esms: str = EHPAD, **traits: Any) -> str:
+    sejour_id, position = await admit(gateway, nom, esms, **traits)
+    return str((await dossier_of(gateway, sejour_id, position))["id"])

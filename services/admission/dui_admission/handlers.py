@@ -25,8 +25,8 @@ from dui_shared.contracts.admission_api import (
     SortieAPrononcer,
     VisiteATracer,
 )
-from dui_shared.errors import Forbidden, InvalidInput, Unavailable
-from dui_shared.projection import projection_status, wait_for_position
+from dui_shared.errors import Forbidden
+from dui_shared.projection import projection_status, read_at
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
 
 Operation = Callable[[RpcRequest], Awaitable[RpcReply]]
@@ -48,18 +48,7 @@ def register(rpc: RpcServer, app: AdmissionApp, queries: AdmissionQueries, pool:
     """Every operation of the service; the gateway maps each to one REST endpoint."""
 
     async def consistent(req: RpcRequest) -> None:
-        """Wait until the read model reflects the caller's write; never answer stale data silently."""
-        if not req.min_position:
-            return
-        if req.min_position > await app.store.last_sequence():
-            raise InvalidInput.single(
-                "X-Dui-Min-Position",
-                "position_inconnue",
-                "cette position n'existe pas encore dans le journal",
-            )
-        if await wait_for_position(pool, AdmissionReadModel.name, req.min_position, timeout=5.0):
-            return
-        raise Unavailable("la lecture n'a pas encore rattrapé votre écriture ; réessayez dans un instant")
+        await read_at(app.store, pool, AdmissionReadModel, req.min_position)
 
     @rpc.operation("recevoir_candidature")
     async def recevoir_candidature(req: RpcRequest) -> RpcReply:

@@ -48,7 +48,8 @@ class Echeancier:
                 log.warning("echeancier.echec", dossier=str(dossier_id), erreur=exc.message)
         return len(rows)
 
-    async def run(self) -> None:
+    async def run(self, first_delay: float = 5.0) -> None:
+        await asyncio.sleep(first_delay)  # let the read model set up and catch up first
         while True:
             try:
                 await self.tick()

@@ -11,6 +11,7 @@ import asyncpg
 from dui_dossier.application import DossierApp
 from dui_dossier.projections import PROJECTIONS, DossierReadModel
 from dui_dossier.queries import DossierQueries, today_paris
+from dui_dossier.reactions import AdmissionReactions
 from dui_shared.aggregate import CommandContext
 from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.contracts.dossier import Contact, ContenuProjet
@@ -42,8 +43,8 @@ from dui_shared.contracts.dossier_api import (
     ValidationProjet,
 )
 from dui_shared.contracts.grille import DefinitionGrille
-from dui_shared.errors import Forbidden, InvalidInput, Unavailable
-from dui_shared.projection import projection_status, wait_for_position
+from dui_shared.errors import Forbidden, InvalidInput
+from dui_shared.projection import projection_status, read_at
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
 
 Operation = Callable[[RpcRequest], Awaitable[RpcReply]]
@@ -85,21 +86,12 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     """Every operation of the service; the gateway maps each to one REST endpoint."""
 
     async def consistent(req: RpcRequest) -> int:
-        """Wait until the read model reflects the caller's write; answer the position read at."""
+        """Reads reflect the caller's write at `min_position`, including a write of the admission service: its
+        reactions (a dossier opened, closed) are appended first, then the read model catches up with them."""
         if req.min_position:
-            if req.min_position > await app.store.last_sequence():
-                raise InvalidInput.single(
-                    "X-Dui-Min-Position",
-                    "position_inconnue",
-                    "cette position n'existe pas encore dans le journal",
-                )
-            if not await wait_for_position(pool, DossierReadModel.name, req.min_position, timeout=5.0):
-                raise Unavailable(
-                    "la lecture n'a pas encore rattrapé votre écriture ; réessayez dans un instant"
-                )
-        async with pool.acquire() as conn:
-            position: int = await conn.fetchval("SELECT position FROM dossier.projection_position")
-        return position
+            await read_at(app.store, pool, AdmissionReactions, req.min_position)
+            return await read_at(app.store, pool, DossierReadModel, await app.store.last_sequence())
+        return await read_at(app.store, pool, DossierReadModel, 0)
 
     def query(name: str) -> Callable[[Callable[[RpcRequest], Awaitable[Any]]], None]:
         """A read: consistent with the caller's own writes, answered as JSON."""

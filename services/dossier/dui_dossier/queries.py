@@ -122,6 +122,9 @@ class DossierQueries:
         if filtre.q:
             args.append(f"%{filtre.q.casefold()}%")
             where.append(f"nom_tri LIKE ${len(args)}")
+        if filtre.sejour_id:
+            args.append(filtre.sejour_id)
+            where.append(f"sejour_id = ${len(args)}")
         clause = " AND ".join(where) or "true"
         async with self.pool.acquire() as conn:
             total = await conn.fetchval(f"SELECT count(*) FROM dossier.dossier WHERE {clause}", *args)

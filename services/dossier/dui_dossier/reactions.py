@@ -18,7 +18,7 @@ from dui_shared.projection import Db, Projection, handles
 class AdmissionReactions(Projection):
     name = "dossier_reactions"
     subjects = ("dui.evt.*.admission.sejour.>",)
-    tables = "-- no read model: this consumer only reacts"
+    tables = ""  # no read model: this consumer only reacts
 
     def __init__(self, app: DossierApp) -> None:
         self.app = app

@@ -169,6 +169,7 @@ class FiltreDossiers(Command):
     statut: list[StatutDossier] = Field(default_factory=lambda: [StatutDossier.actif])
     statut_identite: list[StatutIdentite] = Field(default_factory=list)
     q: str | None = Field(None, max_length=100, description="nom ou prénom")
+    sejour_id: UUID | None = Field(None, description="le dossier ouvert à l'admission de ce séjour")
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=1_000_000)
 
