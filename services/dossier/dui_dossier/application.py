@@ -6,7 +6,9 @@ writer of the same dossier is simply decided again on the fresh state (a few tim
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import random
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -51,7 +53,7 @@ from dui_shared.timezone import now_utc, to_paris, to_utc
 
 DOSSIER_NS = uuid.UUID("3d0f6a52-8e1b-5c4d-9a7f-2b6c8e0d1f3a")
 SYSTEM = Actor(id="dui-dossier", role="systeme", og_wide=True)
-RETRIES = 5
+RETRIES = 12  # writers of one dossier at the same instant: a nurse, the scheduler, a secretary…
 AGGIR = "aggir"
 AGGIR_LIBELLE = "AGGIR (autonomie gérontologique groupes iso-ressources)"
 A = TypeVar("A", bound=DuiAggregate)
@@ -114,6 +116,7 @@ class DossierApp(Application):
             except ConcurrencyConflict:
                 if attempt == RETRIES - 1:
                     raise
+                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # de-synchronise the losers
                 continue
             return position or uow.loaded_at(aggregate)
         raise AssertionError("unreachable")

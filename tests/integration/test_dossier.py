@@ -1,0 +1,376 @@
+"""The dossier service against real NATS JetStream and PostgreSQL: reactions, idempotency, races, isolation, INSi,
+grids, presences, the scheduler and a rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+from nats.aio.client import Client as NATS
+
+from dui_dossier.application import dossier_id_for
+from dui_dossier.bootstrap import DossierService
+from dui_dossier.echeancier import Echeancier
+from dui_dossier.projections import DossierReadModel
+from dui_shared.contracts import registry
+from dui_shared.contracts.admission import AdmissionPrononcee, TypeAccueil, Usager
+from dui_shared.eventstore import EventStore
+from dui_shared.projection import rebuild
+from tests.support.builders import EHPAD, OG_WIDE, SSIAD, admit, admitted_dossier, dossier_of, headers_for
+
+
+async def _events(store: EventStore, dossier_id: str) -> list[str]:
+    return [e.envelope.name for e in await store.read(f"dui.evt.*.dossier.dossierusager.{dossier_id}")]
+
+
+def _fresh(response: httpx.Response, headers: dict[str, str] = OG_WIDE) -> dict[str, str]:
+    return {**headers, "X-Dui-Min-Position": response.headers["X-Dui-Position"]}
+
+
+async def _ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def test_an_admission_delivered_twice_opens_one_dossier(
+    dossier_service: DossierService, store: EventStore, unique: str
+) -> None:
+    app = dossier_service.app
+    assert app is not None
+    sejour_id = UUID(int=int(unique, 16))
+    event_id = UUID(int=int(unique, 16) + 1)
+    data = AdmissionPrononcee(
+        candidature_id=sejour_id,
+        esms=EHPAD,
+        usager=Usager(
+            nom_naissance=f"Double-{unique}", prenoms="Anne", date_naissance=date(1940, 1, 1), sexe="F"
+        ),
+        type_accueil=TypeAccueil.permanent,
+        admis_le=datetime(2026, 9, 1, tzinfo=UTC),
+    )
+    first = await app.ouvrir(data, sejour_id, event_id)
+    again = await app.ouvrir(data, sejour_id, event_id)
+    assert again == first
+    assert await _events(store, str(dossier_id_for(sejour_id))) == ["DossierOuvert"]
+
+
+async def test_the_same_correction_sent_twice_is_applied_once(
+    gateway: httpx.AsyncClient, store: EventStore, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Corr-{unique}")
+    body = {
+        "traits": {
+            "nom_naissance": f"Corr-{unique}",
+            "prenoms": "Jeanne Marie",
+            "date_naissance": "1938-04-12",
+            "sexe": "F",
+            "lieu_naissance": "69123",
+        },
+        "motif": "acte de naissance",
+    }
+    keyed = {**OG_WIDE, "Idempotency-Key": f"corr-{unique}"}
+    first = await gateway.put(f"/dossiers/{did}/identite/traits", json=body, headers=keyed)
+    again = await gateway.put(f"/dossiers/{did}/identite/traits", json=body, headers=keyed)
+    unkeyed = await gateway.put(f"/dossiers/{did}/identite/traits", json=body, headers=OG_WIDE)
+    assert {first.status_code, again.status_code, unkeyed.status_code} == {200}
+    assert await _events(store, did) == ["DossierOuvert", "TraitsIdentiteCorriges"]
+    contact = {"nom": "Voisin", "roles": ["contact_urgence"], "telephone": "0102030405"}
+    keyed = {**OG_WIDE, "Idempotency-Key": f"contact-{unique}"}
+    a = await _ok(await gateway.post(f"/dossiers/{did}/entourage", json=contact, headers=keyed), 201)
+    b = await _ok(await gateway.post(f"/dossiers/{did}/entourage", json=contact, headers=keyed), 201)
+    assert a["id"] == b["id"]
+    assert (await _events(store, did)).count("EntourageAjoute") == 1
+
+
+async def test_concurrent_writers_of_one_dossier_are_all_applied(
+    gateway: httpx.AsyncClient, store: EventStore, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Race-{unique}")
+    contacts = [{"nom": f"Cousin {i}", "roles": ["famille"]} for i in range(8)]
+    replies = await asyncio.gather(
+        *(gateway.post(f"/dossiers/{did}/entourage", json=c, headers=OG_WIDE) for c in contacts)
+    )
+    assert [r.status_code for r in replies] == [201] * 8, [r.text for r in replies]
+    assert (await _events(store, did)).count("EntourageAjoute") == 8
+    last = max(int(r.headers["X-Dui-Position"]) for r in replies)
+    listed = await _ok(
+        await gateway.get(f"/dossiers/{did}/entourage", headers={**OG_WIDE, "X-Dui-Min-Position": str(last)})
+    )
+    assert sorted(c["nom"] for c in listed) == sorted(c["nom"] for c in contacts)
+
+
+async def test_another_esms_never_sees_nor_writes_a_dossier(gateway: httpx.AsyncClient, unique: str) -> None:
+    sejour_id, position = await admit(gateway, f"Iso-{unique}", EHPAD)
+    dossier = await dossier_of(gateway, sejour_id, position)
+    ssiad = {**headers_for(SSIAD), "X-Dui-Min-Position": position}
+    ehpad = {**headers_for(EHPAD), "X-Dui-Min-Position": position}
+    for path in ("", "/synthese", "/identite", "/entourage", "/presences", "/projet-personnalise"):
+        assert (await gateway.get(f"/dossiers/{dossier['id']}{path}", headers=ssiad)).status_code == 404, path
+    assert (await gateway.get(f"/dossiers/{dossier['id']}/synthese", headers=ehpad)).status_code == 200
+    write = await gateway.post(
+        f"/dossiers/{dossier['id']}/entourage", json={"nom": "Intrus", "roles": ["famille"]}, headers=ssiad
+    )
+    assert write.status_code == 404
+    listed = await _ok(await gateway.get("/dossiers", params={"q": f"iso-{unique}"}, headers=ssiad))
+    assert listed["total"] == 0
+    listed = await _ok(await gateway.get("/dossiers", params={"q": f"iso-{unique}"}, headers=ehpad))
+    assert listed["total"] == 1
+
+
+async def test_insi_answers_that_are_not_one_matching_identity_record_nothing(
+    gateway: httpx.AsyncClient, store: EventStore, unique: str
+) -> None:
+    cases = [
+        ({"nom": "Durand", "prenoms": "Marie", "date_naissance": "1936-06-18", "sexe": "F"}, "plusieurs"),
+        (
+            {"nom": f"Inconnu-{unique}", "prenoms": "Paul", "date_naissance": "1950-01-01", "sexe": "M"},
+            "introuvable",
+        ),
+        (
+            {
+                "nom": "Garcia",
+                "prenoms": "Paulette",
+                "date_naissance": "1939-04-04",
+                "sexe": "F",
+                "lieu": "31069",
+            },
+            "traits_differents",
+        ),
+    ]
+    for person, expected in cases:
+        sejour_id, position = await admit(
+            gateway,
+            person["nom"],
+            prenoms=person["prenoms"],
+            date_naissance=person["date_naissance"],
+            sexe=person["sexe"],
+        )
+        did = (await dossier_of(gateway, sejour_id, position))["id"]
+        if "lieu" in person:
+            traits = {
+                "nom_naissance": person["nom"],
+                "prenoms": person["prenoms"],
+                "date_naissance": person["date_naissance"],
+                "sexe": person["sexe"],
+                "lieu_naissance": person["lieu"],
+            }
+            await _ok(
+                await gateway.put(
+                    f"/dossiers/{did}/identite/traits",
+                    json={"traits": traits, "motif": "lieu"},
+                    headers=OG_WIDE,
+                )
+            )
+        answer = await _ok(await gateway.post(f"/dossiers/{did}/identite/insi", json={}, headers=OG_WIDE))
+        assert answer["resultat"] == expected
+        assert answer["statut_identite"] == "provisoire"
+        assert "InsRecuperee" not in await _events(store, did)
+    assert answer["differences"] == ["prenoms", "lieu_naissance"]
+
+
+async def test_the_og_defines_a_grid_and_answers_are_checked_against_it(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    code = f"douleur-{unique}"
+    grid = {
+        "code": code,
+        "libelle": "Douleur (échelle maison)",
+        "items": [
+            {"code": "intensite", "libelle": "Intensité", "type": "nombre", "min": 0, "max": 10},
+            {
+                "code": "localisation",
+                "libelle": "Localisation",
+                "type": "choix",
+                "options": [{"valeur": "dos", "libelle": "Dos"}, {"valeur": "genou", "libelle": "Genou"}],
+            },
+        ],
+        "regle": "somme",
+        "interpretations": [
+            {"min": 0, "max": 3, "libelle": "faible"},
+            {"min": 4, "max": 10, "libelle": "forte", "alerte": True},
+        ],
+    }
+    forbidden = await gateway.post("/grilles", json=grid, headers=headers_for(EHPAD))
+    assert forbidden.status_code == 403
+    await _ok(await gateway.post("/grilles", json=grid, headers=OG_WIDE), 201)
+    did = await admitted_dossier(gateway, f"Grille-{unique}")
+    bad = await gateway.post(
+        f"/dossiers/{did}/evaluations",
+        json={"grille": code, "reponses": {"intensite": 12, "localisation": "tete"}},
+        headers=OG_WIDE,
+    )
+    assert bad.status_code == 422
+    assert {(e["field"], e["rule"]) for e in bad.json()["errors"]} == {
+        ("reponses.intensite", "hors_domaine"),
+        ("reponses.localisation", "hors_domaine"),
+    }
+    unknown = await gateway.post(
+        f"/dossiers/{did}/evaluations", json={"grille": f"x-{unique}", "reponses": {}}, headers=OG_WIDE
+    )
+    assert unknown.json()["errors"][0]["rule"] == "grille_inconnue"
+    done = await gateway.post(
+        f"/dossiers/{did}/evaluations",
+        json={"grille": code, "reponses": {"intensite": 7, "localisation": "dos"}},
+        headers=OG_WIDE,
+    )
+    await _ok(done, 201)
+    revised = {**grid, "libelle": "Douleur (v2)"}
+    await _ok(await gateway.post("/grilles", json=revised, headers=OG_WIDE), 201)
+    results = await _ok(await gateway.get(f"/dossiers/{did}/evaluations", headers=_fresh(done)))
+    assert [(r["score"], r["interpretation"], r["alerte"], r["grille_version"]) for r in results] == [
+        (7, "forte", True, 1)
+    ]
+    fiche = await _ok(await gateway.get(f"/dossiers/{did}/synthese", headers=_fresh(done)))
+    assert "evaluation_alerte" in {a["code"] for a in fiche["alertes"]}
+
+
+async def test_presence_days_per_month_count_full_days_away_as_absence(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Pres-{unique}")  # admitted 2026-09-01 10:00 Paris
+    await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/absences",
+            json={"type": "vacances", "debut": "2026-09-28T10:00:00", "fin_prevue": "2026-10-03T18:00:00"},
+            headers=OG_WIDE,
+        ),
+        201,
+    )
+    done = await gateway.post(
+        f"/dossiers/{did}/absences",
+        json={"type": "hospitalisation", "debut": "2026-10-20T08:00:00", "fin_prevue": "2026-10-22T18:00:00"},
+        headers=OG_WIDE,
+    )
+    await _ok(done, 201)
+    sept = await _ok(
+        await gateway.get("/presences", params={"mois": "2026-09", "esms": EHPAD}, headers=_fresh(done))
+    )
+    line = next(p for p in sept["personnes"] if p["dossier_id"] == did)
+    # 1-30 Sept: away all day on the 29th and 30th (left on the 28th)
+    assert (line["jours_presence"], line["jours_absence"]) == (28, 2)
+    oct_ = await _ok(
+        await gateway.get("/presences", params={"mois": "2026-10", "esms": EHPAD}, headers=_fresh(done))
+    )
+    line = next(p for p in oct_["personnes"] if p["dossier_id"] == did)
+    # away all day 1-2 Oct (back on the 3rd) and on the 21st
+    assert line["jours_absence_par_type"] == {"vacances": 2, "hospitalisation": 1}
+    assert line["jours_presence"] == 28
+    other = await _ok(
+        await gateway.get("/presences", params={"mois": "2026-10"}, headers=_fresh(done, headers_for(SSIAD)))
+    )
+    assert did not in {p["dossier_id"] for p in other["personnes"]}
+    bad = await gateway.get("/presences", params={"mois": "2026-13"}, headers=OG_WIDE)
+    assert bad.status_code == 422
+
+
+async def test_overdue_reviews_of_liberty_measures_are_listed_until_reviewed(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Mesure-{unique}")
+    created = await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/mesures-liberte",
+            json={
+                "nature": "bracelet de géolocalisation",
+                "justification": "sorties non accompagnées à risque",
+                "decidee_par": "équipe pluridisciplinaire",
+                "decidee_le": "2026-09-10",
+                "revision_le": "2026-10-10",
+            },
+            headers=OG_WIDE,
+        ),
+        201,
+    )
+    fresh = {**OG_WIDE, "X-Dui-Min-Position": str(created["position"])}
+    overdue = await _ok(await gateway.get("/mesures-liberte/a-reexaminer", headers=fresh))
+    assert created["id"] in {m["id"] for m in overdue}
+    later = (date.today() + timedelta(days=90)).isoformat()
+    reviewed = await gateway.post(
+        f"/dossiers/{did}/mesures-liberte/{created['id']}/revision",
+        json={
+            "revisee_le": date.today().isoformat(),
+            "conclusion": "maintenue",
+            "prochaine_revision_le": later,
+        },
+        headers=OG_WIDE,
+    )
+    await _ok(reviewed)
+    overdue = await _ok(await gateway.get("/mesures-liberte/a-reexaminer", headers=_fresh(reviewed)))
+    assert created["id"] not in {m["id"] for m in overdue}
+
+
+async def test_the_scheduler_warns_then_expires_each_prestation_once_across_restarts(
+    gateway: httpx.AsyncClient,
+    dossier_service: DossierService,
+    store: EventStore,
+    pool: asyncpg.Pool,
+    unique: str,
+) -> None:
+    app = dossier_service.app
+    assert app is not None
+    did = await admitted_dossier(gateway, f"Presta-{unique}")
+    fin = date(2027, 6, 30)
+    opened = await gateway.post(
+        f"/dossiers/{did}/prestations",
+        json={"type": "apa", "debut": "2026-09-01", "fin": fin.isoformat()},
+        headers=OG_WIDE,
+    )
+    await _ok(opened, 201)
+
+    async def tick(day: date, scheduler: Echeancier | None = None) -> list[str]:
+        last = await store.last_sequence()
+        await asyncio.wait_for(_reflected(pool, last), 5)
+        await (scheduler or Echeancier(app, pool, delai_jours=60, intervalle=3600)).tick(day)
+        return [n for n in await _events(store, did) if n.startswith("Prestation")]
+
+    assert await tick(fin - timedelta(days=61)) == ["PrestationOuverte"]
+    assert await tick(fin - timedelta(days=60)) == ["PrestationOuverte", "PrestationBientotExpiree"]
+    assert await tick(fin - timedelta(days=10)) == ["PrestationOuverte", "PrestationBientotExpiree"]
+    assert await tick(fin) == ["PrestationOuverte", "PrestationBientotExpiree"]
+    # two schedulers racing on the day after the end (a restarted one and an old one): one expiry
+    a, b = (Echeancier(app, pool, delai_jours=60, intervalle=3600) for _ in range(2))
+    await asyncio.gather(a.tick(fin + timedelta(days=1)), b.tick(fin + timedelta(days=1)))
+    expected = ["PrestationOuverte", "PrestationBientotExpiree", "PrestationExpiree"]
+    assert await tick(fin + timedelta(days=2)) == expected
+    fiche = await _ok(
+        await gateway.get(
+            f"/dossiers/{did}/synthese",
+            headers={**OG_WIDE, "X-Dui-Min-Position": str(await store.last_sequence())},
+        )
+    )
+    assert fiche["prestations"][0]["alerte"] == "expiree"
+
+
+async def _reflected(pool: asyncpg.Pool, position: int) -> None:
+    while True:
+        async with pool.acquire() as conn:
+            if await conn.fetchval("SELECT position FROM dossier.projection_position") >= position:
+                return
+        await asyncio.sleep(0.01)
+
+
+async def test_a_rebuild_of_the_dossier_read_model_gives_the_live_one(
+    gateway: httpx.AsyncClient, nc: NATS, pool: asyncpg.Pool, store: EventStore, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Rebuild-{unique}")
+    done = await gateway.post(
+        f"/dossiers/{did}/absences",
+        json={"type": "vacances", "debut": "2026-10-01T10:00:00", "fin_prevue": "2026-10-05T10:00:00"},
+        headers=OG_WIDE,
+    )
+    await _ok(done, 201)
+    await asyncio.wait_for(_reflected(pool, int(done.headers["X-Dui-Position"])), 5)
+    schema = await rebuild(DossierReadModel(), nc=nc, pool=pool, registry=registry, swap=False)
+    async with pool.acquire() as conn:
+        target = await conn.fetchval(f'SELECT position FROM "{schema}".projection_position')
+        await asyncio.wait_for(_reflected(pool, target), 5)
+        for table in ("dossier", "absence", "contact", "identite_historique", "projet_version", "evaluation"):
+            order = "1, 2" if table in ("identite_historique", "projet_version") else "1"
+            live = await conn.fetch(f"SELECT * FROM dossier.{table} ORDER BY {order}")
+            rebuilt = await conn.fetch(f'SELECT * FROM "{schema}".{table} ORDER BY {order}')
+            assert [dict(r) for r in rebuilt] == [dict(r) for r in live], table
+        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
