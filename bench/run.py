@@ -7,6 +7,7 @@ Starts its own nats-server and PostgreSQL (or uses NATS_URL / DATABASE_URL), mea
 3. the `eventsourcing` library's PostgreSQL recorder saving the same events one at a time;
 4. a full replay of the admission read model against a raw read of the same messages;
 5. the live projection's lag at a paced 500 events/s,
+6. the dossier's fiche de synthèse: a read alone, and a write followed by the read that reflects it,
 
 then prints one table plus the issue's targets. Nothing here asserts on timings: these are figures, not tests.
 """
@@ -45,14 +46,20 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from dui_admission.application import AdmissionApp
 from dui_admission.domain.candidature import Candidature
 from dui_admission.projections import AdmissionReadModel
+from dui_dossier.application import DossierApp, dossier_id_for
+from dui_dossier.insi import InsiSimulateur
+from dui_dossier.projections import DossierReadModel
+from dui_dossier.queries import DossierQueries
 from dui_shared.aggregate import CommandContext
 from dui_shared.contracts import registry
-from dui_shared.contracts.admission import Decision, Origine, Sexe, TypeAccueil, Usager
+from dui_shared.contracts.admission import AdmissionPrononcee, Decision, Origine, Sexe, TypeAccueil, Usager
 from dui_shared.contracts.admission_api import DecisionAPrononcer, NouvelleCandidature
+from dui_shared.contracts.dossier import Canal, Contact, RoleEntourage
+from dui_shared.contracts.dossier_api import EchangeATracer
 from dui_shared.envelope import Actor
 from dui_shared.eventstore import EVENTS_STREAM, EventStore, stream_config
 from dui_shared.observability import configure
-from dui_shared.projection import ProjectionRunner, rebuild
+from dui_shared.projection import ProjectionRunner, rebuild, wait_for_position
 from dui_shared.referentiel import Referentiel
 from dui_shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres, nats_server_binary
 
@@ -67,7 +74,10 @@ WINDOW_CMD = 64
 ROUNDS = 4  # 2a / 3a / 3b alternate in this many rounds
 FETCH_BATCH = 512
 LAG_RATE = 500
-TARGETS = "single-command append ≥ 3× eventsourcing+PostgreSQL; replay ≥ 0.8× raw read; lag p99 < 100 ms"
+TARGETS = (
+    "single-command append ≥ 3× eventsourcing+PostgreSQL; replay ≥ 0.8× raw read; lag p99 < 100 ms; "
+    "fiche de synthèse fresh within 1 s of a change"
+)
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.txt"
 
 
@@ -556,6 +566,67 @@ async def bench_lag(
     return catch_up, row
 
 
+async def bench_fiche(nc: NATS, pool: asyncpg.Pool, n: int) -> list[Row]:
+    """The fiche de synthèse read alone, then a write (an exchange traced) until the fiche that shows it."""
+    store = EventStore(nc)
+    app = DossierApp(store, registry, Referentiel.load(None), InsiSimulateur.demo())
+    queries = DossierQueries(pool, app.referentiel)
+    runner = ProjectionRunner(DossierReadModel(), nc=nc, pool=pool, registry=registry)
+    await runner.setup()
+    task = asyncio.create_task(runner.run())
+    ctx = CommandContext(actor=ACTOR)
+    try:
+        sejour = uuid.uuid4()
+        admission = AdmissionPrononcee(
+            candidature_id=uuid.uuid4(),
+            esms=ESMS,
+            usager=Usager(
+                nom_naissance="Bench", prenoms="Fiche", date_naissance=date(1940, 1, 1), sexe=Sexe.F
+            ),
+            type_accueil=TypeAccueil.permanent,
+            admis_le=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        position = await app.ouvrir(admission, sejour, uuid.uuid4())
+        dossier_id = dossier_id_for(sejour)
+        for i in range(20):  # a dossier with some history: exchanges, contacts
+            await app.ajouter_contact(
+                dossier_id, Contact(nom=f"Proche {i}", roles=(RoleEntourage.famille,)), ctx
+            )
+        _, position = await app.tracer_echange(dossier_id, _echange(0), ctx)
+
+        async def fiche(at: int) -> None:
+            reached = await wait_for_position(store, pool, DossierReadModel, at, timeout=10)
+            assert reached is not None, "the dossier read model did not catch up"
+            await queries.synthese(dossier_id, ACTOR, reached)
+
+        await fiche(position)
+        read_seconds, read_lat = await sequential(n, lambda i: fiche(0))
+
+        latencies = []
+        start = time.perf_counter()
+        for i in range(n):
+            t0 = time.perf_counter()
+            _, at = await app.tracer_echange(dossier_id, _echange(i + 1), ctx)
+            await fiche(at)
+            latencies.append(time.perf_counter() - t0)
+        fresh_seconds = time.perf_counter() - start
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await runner.close()
+    return [
+        Row("6a fiche de synthèse read (one snapshot, 10 queries)", n, read_seconds, read_lat),
+        Row("6b write → fiche de synthèse reflecting it", n, fresh_seconds, latencies, ratio="target < 1 s"),
+    ]
+
+
+def _echange(i: int) -> EchangeATracer:
+    return EchangeATracer(
+        le=datetime(2026, 2, 1, 10, 0), canal=Canal.telephone, participants=["fille"], objet=f"appel {i}"
+    )
+
+
 # -- servers -------------------------------------------------------------------------------------------
 
 
@@ -600,6 +671,8 @@ def targets(rows: dict[str, Row]) -> list[str]:
     replay = rows["4c"].per_second / raw_best
     lag = rows["5b"]
     p99 = percentile(lag.latencies, 0.99) * 1000 if lag.latencies else math.inf
+    fiche = rows["6b"]
+    fresh = percentile(fiche.latencies, 0.99) * 1000 if fiche.latencies else math.inf
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT MET"
@@ -609,6 +682,7 @@ def targets(rows: dict[str, Row]) -> list[str]:
         f"  single-command append vs eventsourcing+PostgreSQL: {append:.2f}× (≥ 3×)      {verdict(append >= 3)}",
         f"  replay vs raw read:                                {replay:.2f}× (≥ 0.8×)    {verdict(replay >= 0.8)}",
         f"  projection lag p99 at {LAG_RATE}/s:                      {p99:.1f} ms (< 100 ms) {verdict(p99 < 100)}",
+        f"  write → fiche de synthèse p99:                     {fresh:.1f} ms (< 1000 ms) {verdict(fresh < 1000)}",
     ]
 
 
@@ -633,7 +707,9 @@ async def measure(nats_url: str, database_url: str, scale: float) -> list[Row]:
         replay = await bench_replay(nc, pool)
         step(f"5 projection lag at {LAG_RATE}/s")
         catch_up, lag = await bench_lag(app, ctx, nc, pool, n(LAG_RATE * 10))
-        return [*raw, single[0], *more, *single[1:], *replay, catch_up, lag]
+        step("6 fiche de synthèse")
+        fiche = await bench_fiche(nc, pool, n(500))
+        return [*raw, single[0], *more, *single[1:], *replay, catch_up, lag, *fiche]
     finally:
         await pool.close()
         await nc.drain()

@@ -40,6 +40,36 @@ def _start(data: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
     pytest.fail("make run did not print the gateway URL:\n" + "\n".join(lines))
 
 
+SYNTHESE_SECTIONS = (
+    "gir",
+    "projet_personnalise",
+    "personne_de_confiance",
+    "entourage",
+    "equipe",
+    "referent",
+    "absences_en_cours",
+    "prestations",
+    "mesures_liberte",
+    "evaluations_recentes",
+    "derniers_echanges",
+    "alertes",
+)
+
+
+def _martin(url: str) -> str:
+    """The dossier of MARTIN Jeanne Louise, the demo resident whose dossier is filled in every section (her
+    traits are INSi's, in capitals, once her INS is recovered)."""
+    page = httpx.get(f"{url}/dossiers", params={"q": "martin"}, headers=OG_WIDE, timeout=10).json()
+    found = [
+        d["id"]
+        for d in page["items"]
+        if d["traits"]["prenoms"].casefold() == "jeanne louise"
+        and d["traits"]["date_naissance"] == "1938-03-12"
+    ]
+    assert len(found) == 1, page
+    return str(found[0])
+
+
 def _stop(process: subprocess.Popen[str]) -> str:
     process.send_signal(signal.SIGINT)  # what Ctrl-C sends
     out, _ = process.communicate(timeout=60)
@@ -54,7 +84,7 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         assert any("30 candidatures sur 3 ESMS" in line for line in lines), lines
         assert any(f"{url}/openapi.json" in line for line in lines), lines
         page = httpx.get(f"{url}/candidatures", params={"limit": 1}, headers=OG_WIDE, timeout=10).json()
-        assert page["total"] == 30
+        assert page["total"] == 36  # 30 of the admission demo, 6 residents admitted by the dossier demo
         created = httpx.post(
             f"{url}/candidatures",
             headers=OG_WIDE,
@@ -72,7 +102,19 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         )
         assert created.status_code == 201
         written = created.headers["X-Dui-Position"]
-        assert len(httpx.get(f"{url}/sejours", headers=OG_WIDE, timeout=10).json()["items"]) == 7
+        # 7 séjours of the admission demo, 6 residents of the dossier demo
+        assert len(httpx.get(f"{url}/sejours", headers=OG_WIDE, timeout=10).json()["items"]) == 13
+
+        assert any(
+            "Démo : 4 dossiers complétés (fiche de synthèse complète : MARTIN Jeanne Louise)" in line
+            for line in lines
+        ), lines
+        assert any(f"{url}/dossiers?q=martin" in line and "/synthese" in line for line in lines), lines
+        martin = _martin(url)
+        fiche = httpx.get(f"{url}/dossiers/{martin}/synthese", headers=OG_WIDE, timeout=10).json()
+        assert fiche["identite"]["statut"] == "qualifiee", fiche["identite"]
+        assert [section for section in SYNTHESE_SECTIONS if not fiche[section]] == [], fiche
+        entourage = len(fiche["entourage"])
     finally:
         out = _stop(process)
     assert "PostgreSQL arrêté" in out and "NATS arrêté" in out
@@ -80,6 +122,7 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
     process, url, lines = _start(tmp_path / "data")
     try:
         assert any("déjà présentes" in line for line in lines), lines
+        assert any("Dossiers de démonstration déjà présents" in line for line in lines), lines
         page = httpx.get(
             f"{url}/candidatures",
             params={"q": "persistant"},
@@ -89,7 +132,11 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         assert page["total"] == 1
         assert (
             httpx.get(f"{url}/candidatures", params={"limit": 1}, headers=OG_WIDE, timeout=10).json()["total"]
-            == 31
+            == 37
         )
+        # the dossier demo ran once: no second set of residents, no second entourage
+        assert len(httpx.get(f"{url}/sejours", headers=OG_WIDE, timeout=10).json()["items"]) == 13
+        fiche = httpx.get(f"{url}/dossiers/{_martin(url)}/synthese", headers=OG_WIDE, timeout=10).json()
+        assert len(fiche["entourage"]) == entourage
     finally:
         _stop(process)

@@ -253,12 +253,14 @@ class DossierApp(Application):
             DossierUsager,
             dossier_id,
             ctx,
-            lambda d: d.affecter(membre_id, cmd.professionnel, cmd.du, cmd.au, cmd.referent),
+            lambda d: d.affecter(membre_id, cmd.professionnel, cmd.du, cmd.au, cmd.referent, _today()),
         )
         return membre_id, position
 
     async def designer_referent(self, dossier_id: UUID, membre_id: UUID, ctx: CommandContext) -> int:
-        return await self._decide(DossierUsager, dossier_id, ctx, lambda d: d.designer_referent(membre_id))
+        return await self._decide(
+            DossierUsager, dossier_id, ctx, lambda d: d.designer_referent(membre_id, _today())
+        )
 
     async def retirer_membre(self, dossier_id: UUID, membre_id: UUID, au: date, ctx: CommandContext) -> int:
         return await self._decide(DossierUsager, dossier_id, ctx, lambda d: d.retirer_membre(membre_id, au))

@@ -199,11 +199,15 @@ class Gateway:
 
 
 def find_martin(gw: Gateway) -> dict[str, Any] | None:
-    """MARTIN Jeanne Louise's dossier, whatever its status (the admission demo has another Martin)."""
+    """MARTIN Jeanne Louise's dossier, whatever its status (the admission demo has another Martin). Her traits
+    are INSi's once her INS is recovered (capitals), hence the comparison without case."""
     page = gw.get("/dossiers", {"q": "martin", "statut": ["actif", "clos", "archive"], "limit": 500})
     for item in page["items"]:
         traits = item["traits"]
-        if traits["prenoms"] == MARTIN["prenoms"] and traits["date_naissance"] == MARTIN["date_naissance"]:
+        if (
+            traits["prenoms"].casefold() == MARTIN["prenoms"].casefold()
+            and traits["date_naissance"] == MARTIN["date_naissance"]
+        ):
             return dict(item)
     return None
 
@@ -312,7 +316,7 @@ def fill_martin(gw: Gateway, d: str, admise: date, today: date) -> None:
     )
 
     # projet personnalisé: version 1 validated two months after the entry
-    contenu = {
+    contenu: dict[str, Any] = {
         "objectifs": [
             {
                 "code": "marche",

@@ -128,13 +128,15 @@ def main() -> int:
         url = platform.start_services(env)
         platform.wait_ready(url)
         subprocess.run([sys.executable, "-m", "dui_admission.demo", "--gateway", url], env=env, check=True)
+        subprocess.run([sys.executable, "-m", "dui_dossier.demo", "--gateway", url], env=env, check=True)
+        curl = "curl -s " + " ".join(f"-H '{k}: {v}'" for k, v in DEMO_HEADERS.items())
         _say("")
         _say(f"Passerelle DUI : {url}")
         _say(f"OpenAPI       : {url}/openapi.json   (documentation : {url}/docs)")
+        _say(f"Essayez       : {curl} '{url}/candidatures?limit=5'")
         _say(
-            "Essayez       : curl -s "
-            + " ".join(f"-H '{k}: {v}'" for k, v in DEMO_HEADERS.items())
-            + f" '{url}/candidatures?limit=5'"
+            f"Dossiers      : {curl} '{url}/dossiers?q=martin'"
+            f"   (fiche de synthèse : {url}/dossiers/<id>/synthese)"
         )
         _say("Ctrl-C pour tout arrêter ; les données restent dans " + str(platform.data))
         while True:

@@ -26,7 +26,7 @@ from dui_shared.contracts.dossier import (
     TypeAbsence,
     TypePrestation,
 )
-from dui_shared.contracts.identite import MatriculeIns, StatutIdentite, TraitsIdentite
+from dui_shared.contracts.identite import TRAITS_INS, MatriculeIns, StatutIdentite, TraitsIdentite
 from dui_shared.errors import DomainError, FieldError, InvalidInput, NotFound
 from dui_shared.rpps import rpps_problem
 from dui_shared.timezone import to_paris
@@ -69,6 +69,7 @@ class Mesure:
     revision_le: date
     debut: date
     levee_le: date | None = None
+    derniere_revision: tuple[date, str, date] | None = None
 
 
 @dataclass
@@ -92,6 +93,13 @@ def echeance_conservation(
     if motif is not MotifSortie.deces:
         fin = max(fin, _add_years(date_naissance, 28))
     return fin
+
+
+def differences(avant: TraitsIdentite, apres: TraitsIdentite, *, strict: bool = False) -> list[str]:
+    """The INS traits that differ (exact comparison: a hand correction is a correction)."""
+    return [name for name in TRAITS_INS if getattr(avant, name) != getattr(apres, name)] + (
+        ["premier_prenom"] if strict and avant.premier_prenom != apres.premier_prenom else []
+    )
 
 
 def _add_years(day: date, years: int) -> date:
@@ -126,6 +134,7 @@ class DossierUsager(DuiAggregate):
         self.ins_recuperee = False
         self.identite_validee = False
         self.entourage: dict[UUID, Contact] = {}
+        self.retires: set[UUID] = set()  # removed contacts and cancelled absences: never resurrected
         self.equipe: dict[UUID, Membre] = {}
         self.referent: UUID | None = None
         self.absences: dict[UUID, Absence] = {}
@@ -156,7 +165,8 @@ class DossierUsager(DuiAggregate):
         self.motif_sortie = motif
 
     def archiver(self, archive_le: datetime, annees: int, annees_deces: int) -> None:
-        self.check_writable()
+        if self.archive:
+            return  # archiving twice changes nothing
         if self.sortie_le is None or self.motif_sortie is None:
             raise DossierError(
                 "seul le dossier d'une personne sortie peut être archivé", rule="dossier_non_clos"
@@ -184,35 +194,39 @@ class DossierUsager(DuiAggregate):
         return StatutIdentite.provisoire
 
     def corriger_traits(self, traits: TraitsIdentite, motif: str) -> None:
+        """Correct the traits. The names in use are the ESMS's own and can always change; the INS traits of an
+        identity returned by INSi cannot be changed by hand, and a document checked against the former INS
+        traits no longer vouches for new ones."""
         self.check_writable()
         if traits == self.traits:
             return
-        if self.ins_recuperee:
+        ins_changed = differences(self.traits, traits, strict=True)
+        if ins_changed and self.ins_recuperee:
             raise DossierError(
                 "les traits d'une identité récupérée auprès de l'INSi ne se corrigent pas à la main : "
                 "signalez un doute sur l'identité, puis interrogez de nouveau l'INSi",
                 rule="traits_ins_verrouilles",
                 field="traits",
             )
-        # a document checked against the former traits no longer vouches for the new ones
-        self._traits(traits=traits, motif=motif, statut=StatutIdentite.provisoire)
+        statut = StatutIdentite.provisoire if ins_changed else self.statut_identite
+        self._traits(traits=traits, motif=motif, statut=statut)
 
     @event("TraitsIdentiteCorriges")
     def _traits(self, traits: TraitsIdentite, motif: str, statut: StatutIdentite) -> None:
         self.traits = traits
-        self.identite_validee = False
+        self.identite_validee = statut in (StatutIdentite.validee, StatutIdentite.qualifiee)
 
     def recuperer_ins(
         self, operation: OperationInsi, matricule: MatriculeIns, traits: TraitsIdentite, now: datetime
     ) -> None:
         """Record what INSi answered; qualifies the identity when it was already validated."""
         self.check_writable()
-        if self.ins_recuperee and self.matricule == matricule and self.traits == traits:
-            return
         # INS traits are the reference; the names in use are the ESMS's own
         traits = traits.model_copy(
             update={"nom_utilise": self.traits.nom_utilise, "prenom_utilise": self.traits.prenom_utilise}
         )
+        if self.ins_recuperee and self.matricule == matricule and self.traits == traits:
+            return
         statut = StatutIdentite.qualifiee if self.identite_validee else StatutIdentite.recuperee
         self._ins(operation=operation, matricule=matricule, traits=traits, statut=statut)
         if statut is StatutIdentite.qualifiee:
@@ -298,6 +312,8 @@ class DossierUsager(DuiAggregate):
 
     def ajouter_contact(self, contact_id: UUID, contact: Contact) -> None:
         self.check_writable()
+        if contact_id in self.retires:
+            return
         if contact_id in self.entourage:
             if self.entourage[contact_id] == contact:
                 return
@@ -330,11 +346,18 @@ class DossierUsager(DuiAggregate):
     @event("EntourageRetire")
     def _contact_retire(self, contact_id: UUID, motif: str | None) -> None:
         del self.entourage[contact_id]
+        self.retires.add(contact_id)
 
     # -- équipe ----------------------------------------------------------------------------------------
 
     def affecter(
-        self, membre_id: UUID, professionnel: ProfessionnelEquipe, du: date, au: date | None, referent: bool
+        self,
+        membre_id: UUID,
+        professionnel: ProfessionnelEquipe,
+        du: date,
+        au: date | None,
+        referent: bool,
+        today: date | None = None,
     ) -> None:
         self.check_writable()
         if membre_id not in self.equipe:
@@ -342,7 +365,12 @@ class DossierUsager(DuiAggregate):
                 raise InvalidInput.single(
                     "au", "fin_avant_debut", "la fin de l'affectation précède son début"
                 )
-            if any(m.professionnel.id == professionnel.id and m.au is None for m in self.equipe.values()):
+            if any(
+                m.professionnel.id == professionnel.id
+                and (m.au is None or m.au >= du)
+                and (au is None or m.du <= au)
+                for m in self.equipe.values()
+            ):
                 raise DossierError(
                     f"{professionnel.nom} fait déjà partie de l'équipe",
                     rule="deja_membre",
@@ -350,7 +378,7 @@ class DossierUsager(DuiAggregate):
                 )
             self._affecte(membre_id=membre_id, professionnel=professionnel, du=du, au=au)
         if referent and self.referent != membre_id:
-            self.designer_referent(membre_id)
+            self.designer_referent(membre_id, today)
 
     @event("MembreEquipeAffecte")
     def _affecte(
@@ -358,10 +386,11 @@ class DossierUsager(DuiAggregate):
     ) -> None:
         self.equipe[membre_id] = Membre(professionnel, du, au)
 
-    def designer_referent(self, membre_id: UUID) -> None:
+    def designer_referent(self, membre_id: UUID, today: date | None = None) -> None:
+        """`today` (Paris) tells an assignment that ended from one with a planned end still to come."""
         self.check_writable()
         membre = self._known(self.equipe, membre_id, "membre")
-        if membre.au is not None:
+        if membre.au is not None and today is not None and membre.au < today:
             raise DossierError("ce professionnel ne fait plus partie de l'équipe", rule="membre_retire")
         if self.referent == membre_id:
             return
@@ -397,7 +426,7 @@ class DossierUsager(DuiAggregate):
         commentaire: str | None,
     ) -> None:
         self.check_writable()
-        if absence_id in self.absences:
+        if absence_id in self.absences or absence_id in self.retires:
             return
         if debut < self.admis_le:
             raise InvalidInput.single("debut", "avant_admission", "l'absence commence avant l'admission")
@@ -452,6 +481,7 @@ class DossierUsager(DuiAggregate):
     @event("AbsenceAnnulee")
     def _absence_annulee(self, absence_id: UUID, motif: str) -> None:
         del self.absences[absence_id]
+        self.retires.add(absence_id)
 
     # -- mesures de liberté d'aller et venir -----------------------------------------------------------
 
@@ -514,6 +544,8 @@ class DossierUsager(DuiAggregate):
     ) -> None:
         self.check_writable()
         mesure = self._active_mesure(mesure_id)
+        if mesure.derniere_revision == (revisee_le, conclusion, prochaine_revision_le):
+            return
         if prochaine_revision_le <= revisee_le:
             raise InvalidInput.single(
                 "prochaine_revision_le",
@@ -542,6 +574,7 @@ class DossierUsager(DuiAggregate):
         prochaine_revision_le: date,
     ) -> None:
         self.mesures[mesure_id].revision_le = prochaine_revision_le
+        self.mesures[mesure_id].derniere_revision = (revisee_le, conclusion, prochaine_revision_le)
 
     def lever_mesure(self, mesure_id: UUID, levee_le: date, motif: str) -> None:
         self.check_writable()
@@ -694,4 +727,4 @@ class DossierUsager(DuiAggregate):
 
 def _looks_like_address(value: str) -> bool:
     local, _, domain = value.partition("@")
-    return bool(local) and "." in domain and " " not in value
+    return bool(local) and "." in domain.strip(".") and "@" not in domain and " " not in value

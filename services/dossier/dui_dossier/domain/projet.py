@@ -71,6 +71,8 @@ class ProjetPersonnalise(DuiAggregate):
         self.versions[version].contenu = contenu
 
     def valider(self, version: int, valide_le: date) -> None:
+        if version == self.en_vigueur and self.versions[version].valide_le == valide_le:
+            return  # the same validation again
         draft = self._draft(version)
         contenu = draft.contenu
         errors: list[FieldError] = []
@@ -118,12 +120,12 @@ class ProjetPersonnalise(DuiAggregate):
 
     def ouvrir_revision(self, motif: str) -> int:
         """Start the next version from the one in force; returns its number."""
+        if self.en_vigueur is None:
+            raise ProjetError("aucune version n'a encore été validée", rule="aucune_version_validee")
         if self.brouillon is not None:
             raise ProjetError(
                 f"la version {self.brouillon} est déjà en cours d'élaboration", rule="revision_deja_ouverte"
             )
-        if self.en_vigueur is None:
-            raise ProjetError("aucune version n'a encore été validée", rule="aucune_version_validee")
         version = max(self.versions) + 1
         self._revision(version=version, depuis=self.en_vigueur, motif=motif)
         return version
