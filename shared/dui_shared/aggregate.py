@@ -71,13 +71,14 @@ class AggregateMapper:
     def to_envelopes(self, aggregate: DuiAggregate, ctx: CommandContext) -> list[PendingEvent]:
         traceparent = current_traceparent()
         pending = []
-        for event in aggregate.collect_events():
+        for n, event in enumerate(aggregate.collect_events()):
             name = type(event).__name__
             contract = self.registry.contract(f"{aggregate.service}.{name}")
             payload = {k: v for k, v in vars(event).items() if k not in _EVENT_META}
             data = contract.model_validate(payload)
             envelope = Envelope.model_construct(  # fields built here, from a validated contract
-                id=ctx.derived_id(f"{event.originator_id}:{event.originator_version}") or uuid.uuid4(),
+                # the n-th event of this decision on this aggregate: a retried request yields the same ids
+                id=ctx.derived_id(f"{event.originator_id}:{n}") or uuid.uuid4(),
                 type=contract.type_name(),
                 source=f"dui/{aggregate.service}",
                 subject=str(event.originator_id),
@@ -120,17 +121,31 @@ class UnitOfWork:
         self.repository = repository
         self.ctx = ctx
         self._seen: dict[UUID, tuple[DuiAggregate, Expectation]] = {}
+        self._stored_ids: dict[UUID, dict[UUID, int]] = {}
         self.position = 0
 
     async def get(self, cls: type[A], aggregate_id: UUID) -> A:
         """Load an aggregate to decide on; one of an ESMS the actor may not act for is not found."""
-        aggregate, last_seq = await self.repository.load(cls, aggregate_id)
+        aggregate, stored = await self.repository.load_events(cls, aggregate_id)
+        last_seq = stored[-1].seq
         if not self.ctx.actor.may_act_for(aggregate.esms):
             raise NotFound(
                 f"{cls.__name__} {aggregate_id} introuvable"
             )  # another ESMS's: not even its existence
         self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, last_seq))
+        self._stored_ids[aggregate.id] = {e.envelope.id: e.seq for e in stored}
         return aggregate
+
+    def replayed(self, aggregate: DuiAggregate) -> int | None:
+        """When this very request (same Idempotency-Key) was already applied to the aggregate, the position it
+        answered then; None otherwise. Lets a retry answer like the first request instead of deciding again."""
+        ids = self._stored_ids.get(aggregate.id, {})
+        position = None
+        n = 0
+        while (event_id := self.ctx.derived_id(f"{aggregate.id}:{n}")) is not None and event_id in ids:
+            position = ids[event_id]
+            n += 1
+        return position
 
     def add(self, aggregate: DuiAggregate) -> None:
         """Register a new aggregate; the actor must be allowed to act for its ESMS."""
@@ -174,6 +189,11 @@ class Repository:
 
     async def load(self, cls: type[A], aggregate_id: UUID) -> tuple[A, int]:
         """The aggregate and the stream sequence of its last event."""
+        aggregate, stored = await self.load_events(cls, aggregate_id)
+        return aggregate, stored[-1].seq
+
+    async def load_events(self, cls: type[A], aggregate_id: UUID) -> tuple[A, list[StoredEvent]]:
+        """The aggregate and the stored events it was replayed from."""
         subject = self._subjects.get(aggregate_id) or event_subject(
             "*", self.service, cls.aggregate_type(), str(aggregate_id)
         )
@@ -181,7 +201,7 @@ class Repository:
         if not stored:
             raise NotFound(f"{cls.__name__} {aggregate_id} introuvable")
         self.remember(aggregate_id, stored[0].subject)
-        return self.mapper.replay(cls, stored), stored[-1].seq
+        return self.mapper.replay(cls, stored), stored
 
 
 class Application:

@@ -238,9 +238,19 @@ class EventStore:
 
     async def next_sequence(self, subject_filter: str, from_seq: int) -> int | None:
         """The sequence of the first event at or after `from_seq` whose subject matches, or None."""
-        request = json.dumps({"seq": from_seq, "next_by_subj": subject_filter}).encode()
+        headers = await self._get_one({"seq": from_seq, "next_by_subj": subject_filter})
+        return int(headers["Nats-Sequence"]) if headers else None
+
+    async def subject_at(self, seq: int) -> str | None:
+        """The subject of the event at `seq`, or None when there is none."""
+        headers = await self._get_one({"seq": seq})
+        return headers["Nats-Subject"] if headers else None
+
+    async def _get_one(self, request: dict[str, Any]) -> dict[str, str] | None:
         try:
-            msg = await self.nc.request(f"$JS.API.DIRECT.GET.{self.stream}", request, timeout=self.timeout)
+            msg = await self.nc.request(
+                f"$JS.API.DIRECT.GET.{self.stream}", json.dumps(request).encode(), timeout=self.timeout
+            )
         except (
             nats.errors.TimeoutError,
             nats.errors.NoRespondersError,
@@ -252,7 +262,7 @@ class EventStore:
             return None
         if headers.get("Status"):
             raise Unavailable(f"le journal d'événements ne répond pas ({headers.get('Status')})")
-        return int(headers["Nats-Sequence"])
+        return dict(headers)
 
     async def _direct_get(self, subject_filter: str, from_seq: int) -> list[tuple[int, str, bytes]]:
         out: list[tuple[int, str, bytes]] = []

@@ -515,8 +515,13 @@ async def projection_status(store: EventStore, pool: asyncpg.Pool, schema: str) 
 
 
 async def stored_position(pool: asyncpg.Pool, schema: str) -> int:
-    async with pool.acquire() as conn:
-        value = await conn.fetchval(f'SELECT position FROM "{schema}".projection_position')
+    try:
+        async with pool.acquire() as conn:
+            value = await conn.fetchval(f'SELECT position FROM "{schema}".projection_position')
+    except asyncpg.UndefinedTableError:
+        raise Unavailable(
+            "le modèle de lecture est en cours de création ; réessayez dans un instant"
+        ) from None
     return int(value or 0)
 
 
@@ -529,6 +534,7 @@ async def wait_for_position(
     another service's write is reached as soon as no event of ours lies between the stored position and it.
     Polls PostgreSQL, so it works whichever process runs the projection."""
     deadline = time.monotonic() + timeout
+    pause = 0.002
     while True:
         stored = await stored_position(pool, projection.name)
         if stored >= position:
@@ -538,11 +544,16 @@ async def wait_for_position(
             return position
         if time.monotonic() > deadline:
             return None
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)  # quick when the projection is just behind, light when it is stalled
 
 
 async def read_at(
-    store: EventStore, pool: asyncpg.Pool, projection: type[Projection], min_position: int
+    store: EventStore,
+    pool: asyncpg.Pool,
+    projection: type[Projection],
+    min_position: int,
+    timeout: float = 5.0,
 ) -> int:
     """A read that must reflect the caller's own write at `min_position` (0: no wait); the position it reflects.
 
@@ -551,7 +562,7 @@ async def read_at(
         raise InvalidInput.single(
             "X-Dui-Min-Position", "position_inconnue", "cette position n'existe pas encore dans le journal"
         )
-    reached = await wait_for_position(store, pool, projection, min_position)
+    reached = await wait_for_position(store, pool, projection, min_position, timeout)
     if reached is None:
         raise Unavailable("la lecture n'a pas encore rattrapé votre écriture ; réessayez dans un instant")
     return reached

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -20,3 +20,12 @@ def to_paris(value: datetime) -> datetime:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def today_paris() -> date:
+    """The calendar day it is in Paris: the day users live by (due dates, presences, reviews)."""
+    return to_paris(now_utc()).date()
+
+
+def paris_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=PARIS)

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dui_dossier.demo import SECTIONS
 from tests.support.builders import OG_WIDE
 
 
@@ -38,22 +39,6 @@ def _start(data: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
             break
     process.kill()
     pytest.fail("make run did not print the gateway URL:\n" + "\n".join(lines))
-
-
-SYNTHESE_SECTIONS = (
-    "gir",
-    "projet_personnalise",
-    "personne_de_confiance",
-    "entourage",
-    "equipe",
-    "referent",
-    "absences_en_cours",
-    "prestations",
-    "mesures_liberte",
-    "evaluations_recentes",
-    "derniers_echanges",
-    "alertes",
-)
 
 
 def _martin(url: str) -> str:
@@ -113,7 +98,7 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         martin = _martin(url)
         fiche = httpx.get(f"{url}/dossiers/{martin}/synthese", headers=OG_WIDE, timeout=10).json()
         assert fiche["identite"]["statut"] == "qualifiee", fiche["identite"]
-        assert [section for section in SYNTHESE_SECTIONS if not fiche[section]] == [], fiche
+        assert [section for section in SECTIONS if not fiche[section]] == [], fiche
         entourage = len(fiche["entourage"])
     finally:
         out = _stop(process)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dui_shared.contracts.aggir import reponses_uniformes
+
 EHPAD = "690004122"
 SSIAD = "130008154"
 FAM = "2A0002319"
@@ -51,22 +53,7 @@ MARTIN = {"nom_naissance": "Martin", "prenoms": "Jeanne Louise", "date_naissance
 """A person the INSi simulator knows (config/insi-simulateur.json), born in Lyon (69123)."""
 
 
-def aggir(letter: str = "A", **variables: Any) -> dict[str, Any]:
-    """AGGIR answers with every sub-variable coded `letter`, then the given variables replaced."""
-    body: dict[str, Any] = {
-        "coherence": {"communication": letter, "comportement": letter},
-        "orientation": {"temps": letter, "espace": letter},
-        "toilette": {"haut": letter, "bas": letter},
-        "habillage": {"haut": letter, "moyen": letter, "bas": letter},
-        "alimentation": {"se_servir": letter, "manger": letter},
-        "elimination": {"urinaire": letter, "fecale": letter},
-        "transferts": letter,
-        "deplacements_interieur": letter,
-        "deplacements_exterieur": letter,
-        "alerter": letter,
-    }
-    body.update(variables)
-    return body
+aggir = reponses_uniformes
 
 
 async def admit(

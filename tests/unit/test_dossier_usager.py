@@ -721,17 +721,19 @@ def test_a_professional_assigned_until_a_planned_end_date_can_be_made_referent()
     assert d.referent == mid
 
 
-def test_removing_the_referent_from_the_team_leaves_the_role_vacant() -> None:
+def test_a_referent_leaving_at_a_future_date_stays_referent_until_another_is_designated() -> None:
     d = dossier()
-    mid = uuid.uuid4()
+    mid, other = uuid.uuid4(), uuid.uuid4()
     d.affecter(mid, pro(), date(2026, 9, 1), None, referent=True)
     d.collect_events()
 
     d.retirer_membre(mid, date(2026, 12, 31))
 
     assert names(d) == ["MembreEquipeRetire"]
-    assert d.referent is None
+    assert d.referent == mid
     assert d.equipe[mid].au == date(2026, 12, 31)
+    d.affecter(other, pro(id_="ide-0099"), date(2026, 12, 1), None, referent=True, today=date(2026, 12, 1))
+    assert d.referent == other
 
 
 def test_an_assignment_ending_before_it_starts_is_refused() -> None:

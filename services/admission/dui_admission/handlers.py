@@ -10,7 +10,6 @@ import asyncpg
 from dui_admission.application import AdmissionApp
 from dui_admission.projections import PROJECTIONS, AdmissionReadModel
 from dui_admission.queries import AdmissionQueries
-from dui_shared.aggregate import CommandContext
 from dui_shared.contracts.admission_api import (
     ActionSortieATracer,
     AdmissionAPrononcer,
@@ -26,22 +25,11 @@ from dui_shared.contracts.admission_api import (
     VisiteATracer,
 )
 from dui_shared.errors import Forbidden
+from dui_shared.operations import accepted, command_context
 from dui_shared.projection import projection_status, read_at
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
 
 Operation = Callable[[RpcRequest], Awaitable[RpcReply]]
-
-
-def _ctx(req: RpcRequest) -> CommandContext:
-    return CommandContext(
-        actor=req.actor, correlation_id=req.correlation_id, idempotency_key=req.idempotency_key
-    )
-
-
-def _accepted(aggregate_id: UUID, position: int) -> RpcReply:
-    return RpcReply(
-        body=CommandeAcceptee(id=aggregate_id, position=position).model_dump(mode="json"), position=position
-    )
 
 
 def register(rpc: RpcServer, app: AdmissionApp, queries: AdmissionQueries, pool: asyncpg.Pool) -> None:
@@ -53,7 +41,7 @@ def register(rpc: RpcServer, app: AdmissionApp, queries: AdmissionQueries, pool:
     @rpc.operation("recevoir_candidature")
     async def recevoir_candidature(req: RpcRequest) -> RpcReply:
         demande, position = await app.recevoir_candidature(
-            NouvelleCandidature.model_validate(req.body), _ctx(req)
+            NouvelleCandidature.model_validate(req.body), command_context(req)
         )
         return RpcReply(
             status=201,
@@ -65,32 +53,37 @@ def register(rpc: RpcServer, app: AdmissionApp, queries: AdmissionQueries, pool:
     @rpc.operation("importer_viatrajectoire")
     async def importer_viatrajectoire(req: RpcRequest) -> RpcReply:
         rapport, position = await app.importer_viatrajectoire(
-            ImportViaTrajectoire.model_validate(req.body), _ctx(req)
+            ImportViaTrajectoire.model_validate(req.body), command_context(req)
         )
         return RpcReply(body=rapport.model_dump(mode="json"), position=position)
 
     @rpc.operation("planifier_contact")
     async def planifier_contact(req: RpcRequest) -> RpcReply:
         cid = UUID(req.params["id"])
-        return _accepted(
-            cid, await app.planifier_contact(cid, ContactAPlanifier.model_validate(req.body), _ctx(req))
+        return accepted(
+            cid,
+            await app.planifier_contact(
+                cid, ContactAPlanifier.model_validate(req.body), command_context(req)
+            ),
         )
 
     @rpc.operation("tracer_visite")
     async def tracer_visite(req: RpcRequest) -> RpcReply:
         cid = UUID(req.params["id"])
-        return _accepted(cid, await app.tracer_visite(cid, VisiteATracer.model_validate(req.body), _ctx(req)))
+        return accepted(
+            cid, await app.tracer_visite(cid, VisiteATracer.model_validate(req.body), command_context(req))
+        )
 
     @rpc.operation("prononcer_decision")
     async def prononcer_decision(req: RpcRequest) -> RpcReply:
         cid = UUID(req.params["id"])
         cmd = DecisionAPrononcer.model_validate(req.body)
-        return _accepted(cid, await app.prononcer_decision(cid, cmd, _ctx(req)))
+        return accepted(cid, await app.prononcer_decision(cid, cmd, command_context(req)))
 
     @rpc.operation("admettre")
     async def admettre(req: RpcRequest) -> RpcReply:
         cmd = AdmissionAPrononcer.model_validate(req.body)
-        sejour_id, position = await app.admettre(UUID(req.params["id"]), cmd, _ctx(req))
+        sejour_id, position = await app.admettre(UUID(req.params["id"]), cmd, command_context(req))
         return RpcReply(
             status=201,
             body=CommandeAcceptee(id=sejour_id, position=position).model_dump(mode="json"),
@@ -101,15 +94,16 @@ def register(rpc: RpcServer, app: AdmissionApp, queries: AdmissionQueries, pool:
     @rpc.operation("prononcer_sortie")
     async def prononcer_sortie(req: RpcRequest) -> RpcReply:
         sid = UUID(req.params["id"])
-        return _accepted(
-            sid, await app.prononcer_sortie(sid, SortieAPrononcer.model_validate(req.body), _ctx(req))
+        return accepted(
+            sid,
+            await app.prononcer_sortie(sid, SortieAPrononcer.model_validate(req.body), command_context(req)),
         )
 
     @rpc.operation("tracer_action_sortie")
     async def tracer_action_sortie(req: RpcRequest) -> RpcReply:
         sid = UUID(req.params["id"])
         cmd = ActionSortieATracer.model_validate(req.body)
-        return _accepted(sid, await app.tracer_action_sortie(sid, cmd, _ctx(req)))
+        return accepted(sid, await app.tracer_action_sortie(sid, cmd, command_context(req)))
 
     @rpc.operation("liste_attente")
     async def liste_attente(req: RpcRequest) -> RpcReply:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,8 +19,9 @@ from dui_shared.contracts.admission_api import (
 )
 from dui_shared.envelope import Actor
 from dui_shared.errors import NotFound
+from dui_shared.operations import scope_esms
 from dui_shared.referentiel import Referentiel
-from dui_shared.timezone import PARIS, to_paris
+from dui_shared.timezone import paris_midnight, to_paris
 
 TRIS = {
     "recue_le": "recue_le",
@@ -30,20 +31,6 @@ TRIS = {
     "esms": "esms",
     "mis_a_jour_le": "mis_a_jour_le",
 }
-
-
-def _paris_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=PARIS)
-
-
-def _scope(actor: Actor, requested: list[str], where: list[str], args: list[Any]) -> None:
-    """Restrict to the ESMS asked for, intersected with the ESMS the actor may see."""
-    if requested:
-        args.append(requested)
-        where.append(f"esms = ANY(${len(args)})")
-    if not actor.og_wide:
-        args.append(list(actor.esms))
-        where.append(f"esms = ANY(${len(args)})")
 
 
 class AdmissionQueries:
@@ -77,16 +64,16 @@ class AdmissionQueries:
     async def liste_attente(self, filtre: FiltreListeAttente, actor: Actor) -> PageCandidatures:
         where: list[str] = []
         args: list[Any] = []
-        _scope(actor, filtre.esms, where, args)
+        scope_esms(actor, filtre.esms, where, args)
         for column, values in (("statut", filtre.statut), ("type_accueil", filtre.type_accueil)):
             if values:
                 args.append([v.value for v in values])
                 where.append(f"{column} = ANY(${len(args)})")
         if filtre.recue_du:
-            args.append(_paris_midnight(filtre.recue_du))
+            args.append(paris_midnight(filtre.recue_du))
             where.append(f"recue_le >= ${len(args)}")
         if filtre.recue_au:
-            args.append(_paris_midnight(filtre.recue_au + timedelta(days=1)))
+            args.append(paris_midnight(filtre.recue_au + timedelta(days=1)))
             where.append(f"recue_le < ${len(args)}")
         if filtre.urgence is not None:
             args.append(filtre.urgence)
@@ -134,7 +121,7 @@ class AdmissionQueries:
     async def sejours(self, filtre: FiltreSejours, actor: Actor) -> PageSejours:
         where: list[str] = []
         args: list[Any] = []
-        _scope(actor, filtre.esms, where, args)
+        scope_esms(actor, filtre.esms, where, args)
         if filtre.actif is not None:
             where.append("sortie_le IS NULL" if filtre.actif else "sortie_le IS NOT NULL")
         total, rows = await self._page("sejour", where, args, "admis_le DESC", filtre.limit, filtre.offset)

@@ -18,7 +18,7 @@ from uuid import UUID
 from pydantic import BaseModel, ValidationError
 
 from dui_dossier.domain import aggir, grilles
-from dui_dossier.domain.dossier import DossierUsager
+from dui_dossier.domain.dossier import DossierUsager, ins_changes
 from dui_dossier.domain.evaluation import Evaluation, GrilleEvaluation
 from dui_dossier.domain.projet import ProjetPersonnalise
 from dui_dossier.insi import Insi, ResultatInsi
@@ -49,7 +49,7 @@ from dui_shared.errors import ConcurrencyConflict, DomainError, InvalidInput, No
 from dui_shared.eventstore import EventStore
 from dui_shared.referentiel import Referentiel
 from dui_shared.rpc import validation_problem
-from dui_shared.timezone import now_utc, to_paris, to_utc
+from dui_shared.timezone import now_utc, to_utc, today_paris
 
 DOSSIER_NS = uuid.UUID("3d0f6a52-8e1b-5c4d-9a7f-2b6c8e0d1f3a")
 SYSTEM = Actor(id="dui-dossier", role="systeme", og_wide=True)
@@ -74,10 +74,6 @@ def grille_id_for(code: str) -> UUID:
 
 def _fingerprint(cmd: BaseModel) -> str:
     return hashlib.sha256(cmd.model_dump_json().encode()).hexdigest()[:32]
-
-
-def _today() -> date:
-    return to_paris(now_utc()).date()
 
 
 class DossierApp(Application):
@@ -110,6 +106,9 @@ class DossierApp(Application):
         for attempt in range(RETRIES):
             uow = self.unit_of_work(ctx)
             aggregate = await uow.get(cls, aggregate_id)
+            done = uow.replayed(aggregate)
+            if done is not None:
+                return done  # this request was applied already: answer as the first time
             decide(aggregate)
             try:
                 position = await uow.commit()
@@ -138,12 +137,17 @@ class DossierApp(Application):
         except NotFound:
             pass
         u = data.usager
-        traits = TraitsIdentite(
-            nom_naissance=u.nom_naissance,
-            prenoms=u.prenoms,
-            date_naissance=u.date_naissance,
-            sexe=u.sexe,
-            nom_utilise=u.nom_utilise,
+        # what the admission service accepted is taken as it is (identitovigilance corrects it later): a
+        # stricter rule here must never leave an admitted person without a dossier
+        traits = TraitsIdentite.model_validate(
+            {
+                "nom_naissance": u.nom_naissance,
+                "prenoms": u.prenoms,
+                "date_naissance": u.date_naissance,
+                "sexe": u.sexe,
+                "nom_utilise": u.nom_utilise,
+            },
+            context={"stored": True},
         )
         uow = self.unit_of_work(ctx)
         uow.add(
@@ -188,22 +192,29 @@ class DossierApp(Application):
     ) -> ResultatInsiVue:
         """Ask INSi; only an unambiguous answer whose traits match the dossier's is recorded."""
         dossier = await self._writable_dossier(dossier_id, ctx)
+        asked = dossier.traits
         if cmd.operation is OperationInsi.verification:
-            assert cmd.matricule is not None
-            reponse = await self.insi.verifier(cmd.matricule, dossier.traits)
+            if cmd.matricule is None:
+                raise InvalidInput.single(
+                    "matricule", "matricule_requis", "la vérification porte sur un matricule : indiquez-le"
+                )
+            reponse = await self.insi.verifier(cmd.matricule, asked)
         else:
-            reponse = await self.insi.rechercher(dossier.traits)
+            reponse = await self.insi.rechercher(asked)
         position = 0
         if reponse.resultat is ResultatInsi.trouve:
             matricule, traits = reponse.matricule, reponse.traits
             assert matricule is not None and traits is not None
             now = now_utc()
-            position = await self._decide(
-                DossierUsager,
-                dossier_id,
-                ctx,
-                lambda d: d.recuperer_ins(cmd.operation, matricule, traits, now),
-            )
+
+            def record(d: DossierUsager) -> None:
+                if ins_changes(d.traits, asked):
+                    raise ConcurrencyConflict(
+                        "l'identité a été modifiée pendant l'interrogation de l'INSi : interrogez-le de nouveau"
+                    )
+                d.recuperer_ins(cmd.operation, matricule, traits, now)
+
+            position = await self._decide(DossierUsager, dossier_id, ctx, record)
             dossier = await self.get(DossierUsager, dossier_id)
         return ResultatInsiVue(
             resultat=reponse.resultat.value,
@@ -253,13 +264,13 @@ class DossierApp(Application):
             DossierUsager,
             dossier_id,
             ctx,
-            lambda d: d.affecter(membre_id, cmd.professionnel, cmd.du, cmd.au, cmd.referent, _today()),
+            lambda d: d.affecter(membre_id, cmd.professionnel, cmd.du, cmd.au, cmd.referent, today_paris()),
         )
         return membre_id, position
 
     async def designer_referent(self, dossier_id: UUID, membre_id: UUID, ctx: CommandContext) -> int:
         return await self._decide(
-            DossierUsager, dossier_id, ctx, lambda d: d.designer_referent(membre_id, _today())
+            DossierUsager, dossier_id, ctx, lambda d: d.designer_referent(membre_id, today_paris())
         )
 
     async def retirer_membre(self, dossier_id: UUID, membre_id: UUID, au: date, ctx: CommandContext) -> int:
@@ -405,13 +416,17 @@ class DossierApp(Application):
     ) -> tuple[UUID, int]:
         dossier = await self._writable_dossier(dossier_id, ctx)
         projet_id = projet_id_for(dossier_id)
+        uow = self.unit_of_work(ctx)
         try:
-            existing, seq = await self.repository.load(ProjetPersonnalise, projet_id)
+            existing = await uow.get(ProjetPersonnalise, projet_id)
         except NotFound:
             pass
         else:
+            done = uow.replayed(existing)
+            if done is not None:
+                return projet_id, done  # the same request again
             if existing.versions[1].contenu == contenu and len(existing.versions) == 1:
-                return projet_id, seq  # the same creation again
+                return projet_id, uow.loaded_at(existing)
             raise DomainError(
                 "ce dossier a déjà un projet personnalisé : modifiez le brouillon ou ouvrez une révision",
                 rule="projet_existant",
@@ -437,7 +452,7 @@ class DossierApp(Application):
     async def valider_projet(
         self, dossier_id: UUID, version: int, valide_le: date | None, ctx: CommandContext
     ) -> int:
-        day = valide_le or _today()
+        day = valide_le or today_paris()
         return await self._on_projet(dossier_id, ctx, lambda p: p.valider(version, day))
 
     async def ouvrir_revision(self, dossier_id: UUID, motif: str, ctx: CommandContext) -> tuple[int, int]:
@@ -447,6 +462,9 @@ class DossierApp(Application):
             created.append(p.ouvrir_revision(motif))
 
         position = await self._on_projet(dossier_id, ctx, decide)
+        if not created:  # the same request again: the review it opened
+            projet = await self.get(ProjetPersonnalise, projet_id_for(dossier_id))
+            created.append(projet.brouillon or max(projet.versions))
         return created[-1], position
 
     # -- evaluations ------------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ import argparse
 import time as clock
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
+
+from dui_shared.contracts.aggir import reponses_uniformes
+from dui_shared.timezone import today_paris
 
 EHPAD = "690004122"
 HEADERS = {"X-Dui-Professionnel": "demo-secretariat", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
@@ -118,26 +120,8 @@ RISQUE_CHUTE: dict[str, Any] = {
 }
 
 
-def aggir(letter: str, **variables: Any) -> dict[str, Any]:
-    """AGGIR answers with every sub-variable coded `letter`, then the given variables replaced."""
-    body: dict[str, Any] = {
-        "coherence": {"communication": letter, "comportement": letter},
-        "orientation": {"temps": letter, "espace": letter},
-        "toilette": {"haut": letter, "bas": letter},
-        "habillage": {"haut": letter, "moyen": letter, "bas": letter},
-        "alimentation": {"se_servir": letter, "manger": letter},
-        "elimination": {"urinaire": letter, "fecale": letter},
-        "transferts": letter,
-        "deplacements_interieur": letter,
-        "deplacements_exterieur": letter,
-        "alerter": letter,
-    }
-    body.update(variables)
-    return body
-
-
 # Mostly autonomous at entry (GIR 4), then confined to the chair after a fall (GIR 2).
-AGGIR_ENTREE = aggir(
+AGGIR_ENTREE = reponses_uniformes(
     "A",
     toilette={"haut": "B", "bas": "B"},
     habillage={"haut": "A", "moyen": "B", "bas": "B"},
@@ -145,7 +129,7 @@ AGGIR_ENTREE = aggir(
     deplacements_interieur="B",
     deplacements_exterieur="B",
 )
-AGGIR_APRES_CHUTE = aggir(
+AGGIR_APRES_CHUTE = reponses_uniformes(
     "B",
     coherence={"communication": "A", "comportement": "A"},
     orientation={"temps": "B", "espace": "A"},
@@ -157,10 +141,6 @@ AGGIR_APRES_CHUTE = aggir(
     deplacements_interieur="C",
     deplacements_exterieur="C",
 )
-
-
-def today_paris() -> date:
-    return datetime.now(ZoneInfo("Europe/Paris")).date()
 
 
 def at(day: date, hour: int, minute: int = 0) -> str:
@@ -482,7 +462,7 @@ def fill_dupont(gw: Gateway, d: str, admis: date) -> None:
             "grille": "aggir",
             "realisee_le": at(admis + timedelta(days=5), 10),
             "evaluateur": "Dr Leroy, médecin coordonnateur",
-            "reponses": aggir("B", coherence={"communication": "B", "comportement": "A"}),
+            "reponses": reponses_uniformes("B", coherence={"communication": "B", "comportement": "A"}),
         },
     )
     gw.post(

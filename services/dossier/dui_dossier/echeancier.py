@@ -16,7 +16,7 @@ import asyncpg
 from dui_dossier.application import DossierApp
 from dui_shared.errors import DomainError
 from dui_shared.observability import get_logger
-from dui_shared.timezone import now_utc, to_paris
+from dui_shared.timezone import today_paris
 
 log = get_logger(__name__)
 
@@ -37,7 +37,7 @@ class Echeancier:
 
     async def tick(self, today: date | None = None) -> int:
         """One round: signal what is due on `today` (Paris); returns the number of dossiers decided on."""
-        today = today or to_paris(now_utc()).date()
+        today = today or today_paris()
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(DUE, today, today + timedelta(days=self.delai_jours))
         for row in rows:
@@ -46,6 +46,8 @@ class Echeancier:
                 await self.app.signaler_echeances(dossier_id, today, self.delai_jours)
             except DomainError as exc:  # archived meanwhile, log down…: the next round tries again
                 log.warning("echeancier.echec", dossier=str(dossier_id), erreur=exc.message)
+            except Exception:  # one dossier's failure must not stop the others, nor the next rounds
+                log.exception("echeancier.erreur", dossier=str(dossier_id))
         return len(rows)
 
     async def run(self, first_delay: float = 5.0) -> None:
@@ -53,6 +55,8 @@ class Echeancier:
         while True:
             try:
                 await self.tick()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DomainError) as exc:
                 log.warning("echeancier.indisponible", erreur=str(exc))
+            except Exception:
+                log.exception("echeancier.erreur")
             await asyncio.sleep(self.intervalle)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -10,10 +11,8 @@ import asyncpg
 
 from dui_dossier.application import DossierApp
 from dui_dossier.projections import PROJECTIONS, DossierReadModel
-from dui_dossier.queries import DossierQueries, today_paris
+from dui_dossier.queries import DossierQueries
 from dui_dossier.reactions import AdmissionReactions
-from dui_shared.aggregate import CommandContext
-from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.contracts.dossier import Contact, ContenuProjet
 from dui_shared.contracts.dossier_api import (
     AbsenceADeclarer,
@@ -28,6 +27,7 @@ from dui_shared.contracts.dossier_api import (
     FiltreComparaison,
     FiltreDossiers,
     FiltreEsms,
+    FiltreEvaluations,
     FiltrePresences,
     FinAffectation,
     InterrogationInsi,
@@ -43,32 +43,11 @@ from dui_shared.contracts.dossier_api import (
     ValidationProjet,
 )
 from dui_shared.contracts.grille import DefinitionGrille
-from dui_shared.errors import Forbidden, InvalidInput
+from dui_shared.errors import Forbidden, InvalidInput, NotFound
+from dui_shared.operations import accepted, command_context, created
 from dui_shared.projection import projection_status, read_at
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
-
-Operation = Callable[[RpcRequest], Awaitable[RpcReply]]
-
-
-def _ctx(req: RpcRequest) -> CommandContext:
-    return CommandContext(
-        actor=req.actor, correlation_id=req.correlation_id, idempotency_key=req.idempotency_key
-    )
-
-
-def _accepted(aggregate_id: UUID, position: int) -> RpcReply:
-    return RpcReply(
-        body=CommandeAcceptee(id=aggregate_id, position=position).model_dump(mode="json"), position=position
-    )
-
-
-def _created(item_id: UUID, position: int, location: str) -> RpcReply:
-    return RpcReply(
-        status=201,
-        body=CommandeAcceptee(id=item_id, position=position).model_dump(mode="json"),
-        position=position,
-        location=location,
-    )
+from dui_shared.timezone import today_paris
 
 
 def _json(body: Any) -> Any:
@@ -82,16 +61,32 @@ def _id(req: RpcRequest, name: str = "id") -> UUID:
     return UUID(req.params[name])
 
 
+GRID_CODE = re.compile(r"[a-z][a-z0-9_-]{1,39}")
+
+
+def _version(req: RpcRequest) -> int:
+    version = int(req.params["version"])
+    if not 1 <= version <= 10_000:
+        raise NotFound(f"version {version} du projet personnalisé introuvable")
+    return version
+
+
 def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asyncpg.Pool) -> None:
     """Every operation of the service; the gateway maps each to one REST endpoint."""
 
     async def consistent(req: RpcRequest) -> int:
-        """Reads reflect the caller's write at `min_position`, including a write of the admission service: its
-        reactions (a dossier opened, closed) are appended first, then the read model catches up with them."""
-        if req.min_position:
-            await read_at(app.store, pool, AdmissionReactions, req.min_position)
-            return await read_at(app.store, pool, DossierReadModel, await app.store.last_sequence())
-        return await read_at(app.store, pool, DossierReadModel, 0)
+        """Reads reflect the caller's write at `min_position`. After an admission or a sortie (an event of the
+        admission service's séjours), that includes what the dossier service did about it: its reactions pass
+        the position first, then the read model catches up with what they appended."""
+        if not req.min_position:
+            return await read_at(app.store, pool, DossierReadModel, 0)
+        subject = await app.store.subject_at(req.min_position)
+        if subject is not None and subject.split(".")[3:5] == ["admission", "sejour"]:
+            await read_at(app.store, pool, AdmissionReactions, req.min_position, timeout=2.5)
+            return await read_at(
+                app.store, pool, DossierReadModel, await app.store.last_sequence(), timeout=2.5
+            )
+        return await read_at(app.store, pool, DossierReadModel, req.min_position)
 
     def query(name: str) -> Callable[[Callable[[RpcRequest], Awaitable[Any]]], None]:
         """A read: consistent with the caller's own writes, answered as JSON."""
@@ -119,13 +114,13 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
 
     @rpc.operation("synthese")
     async def synthese(req: RpcRequest) -> RpcReply:
-        position = await consistent(req)
-        fiche = await queries.synthese(_id(req), req.actor, position)
+        await consistent(req)
+        fiche = await queries.synthese(_id(req), req.actor)
         return RpcReply(body=fiche.model_dump(mode="json"))
 
     @rpc.operation("archiver")
     async def archiver(req: RpcRequest) -> RpcReply:
-        return _accepted(_id(req), await app.archiver(_id(req), _ctx(req)))
+        return accepted(_id(req), await app.archiver(_id(req), command_context(req)))
 
     # -- identity --------------------------------------------------------------------------------------
 
@@ -136,22 +131,24 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     @rpc.operation("corriger_traits")
     async def corriger_traits(req: RpcRequest) -> RpcReply:
         cmd = TraitsACorriger.model_validate(req.body)
-        return _accepted(_id(req), await app.corriger_traits(_id(req), cmd, _ctx(req)))
+        return accepted(_id(req), await app.corriger_traits(_id(req), cmd, command_context(req)))
 
     @rpc.operation("interroger_insi")
     async def interroger_insi(req: RpcRequest) -> RpcReply:
-        resultat = await app.interroger_insi(_id(req), InterrogationInsi.model_validate(req.body), _ctx(req))
+        resultat = await app.interroger_insi(
+            _id(req), InterrogationInsi.model_validate(req.body), command_context(req)
+        )
         return RpcReply(body=resultat.model_dump(mode="json"), position=resultat.position or None)
 
     @rpc.operation("valider_identite")
     async def valider_identite(req: RpcRequest) -> RpcReply:
         cmd = ValidationIdentite.model_validate(req.body)
-        return _accepted(_id(req), await app.valider_identite(_id(req), cmd, _ctx(req)))
+        return accepted(_id(req), await app.valider_identite(_id(req), cmd, command_context(req)))
 
     @rpc.operation("signaler_doute")
     async def signaler_doute(req: RpcRequest) -> RpcReply:
         cmd = DouteIdentite.model_validate(req.body)
-        return _accepted(_id(req), await app.signaler_doute(_id(req), cmd.motif, _ctx(req)))
+        return accepted(_id(req), await app.signaler_doute(_id(req), cmd.motif, command_context(req)))
 
     # -- entourage -------------------------------------------------------------------------------------
 
@@ -162,21 +159,24 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     @rpc.operation("ajouter_contact")
     async def ajouter_contact(req: RpcRequest) -> RpcReply:
         did = _id(req)
-        contact_id, position = await app.ajouter_contact(did, Contact.model_validate(req.body), _ctx(req))
-        return _created(contact_id, position, f"/dossiers/{did}/entourage/{contact_id}")
+        contact_id, position = await app.ajouter_contact(
+            did, Contact.model_validate(req.body), command_context(req)
+        )
+        return created(contact_id, position, f"/dossiers/{did}/entourage/{contact_id}")
 
     @rpc.operation("modifier_contact")
     async def modifier_contact(req: RpcRequest) -> RpcReply:
         cid = _id(req, "contact_id")
-        return _accepted(
-            cid, await app.modifier_contact(_id(req), cid, Contact.model_validate(req.body), _ctx(req))
+        return accepted(
+            cid,
+            await app.modifier_contact(_id(req), cid, Contact.model_validate(req.body), command_context(req)),
         )
 
     @rpc.operation("retirer_contact")
     async def retirer_contact(req: RpcRequest) -> RpcReply:
         cid = _id(req, "contact_id")
         cmd = ContactARetirer.model_validate(req.body or {})
-        return _accepted(cid, await app.retirer_contact(_id(req), cid, cmd.motif, _ctx(req)))
+        return accepted(cid, await app.retirer_contact(_id(req), cid, cmd.motif, command_context(req)))
 
     # -- équipe ----------------------------------------------------------------------------------------
 
@@ -187,19 +187,21 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     @rpc.operation("affecter")
     async def affecter(req: RpcRequest) -> RpcReply:
         did = _id(req)
-        membre_id, position = await app.affecter(did, AffectationEquipe.model_validate(req.body), _ctx(req))
-        return _created(membre_id, position, f"/dossiers/{did}/equipe/{membre_id}")
+        membre_id, position = await app.affecter(
+            did, AffectationEquipe.model_validate(req.body), command_context(req)
+        )
+        return created(membre_id, position, f"/dossiers/{did}/equipe/{membre_id}")
 
     @rpc.operation("designer_referent")
     async def designer_referent(req: RpcRequest) -> RpcReply:
         mid = _id(req, "membre_id")
-        return _accepted(mid, await app.designer_referent(_id(req), mid, _ctx(req)))
+        return accepted(mid, await app.designer_referent(_id(req), mid, command_context(req)))
 
     @rpc.operation("retirer_membre")
     async def retirer_membre(req: RpcRequest) -> RpcReply:
         mid = _id(req, "membre_id")
         cmd = FinAffectation.model_validate(req.body)
-        return _accepted(mid, await app.retirer_membre(_id(req), mid, cmd.au, _ctx(req)))
+        return accepted(mid, await app.retirer_membre(_id(req), mid, cmd.au, command_context(req)))
 
     # -- absences and presences ------------------------------------------------------------------------
 
@@ -210,20 +212,22 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     @rpc.operation("declarer_absence")
     async def declarer_absence(req: RpcRequest) -> RpcReply:
         did = _id(req)
-        aid, position = await app.declarer_absence(did, AbsenceADeclarer.model_validate(req.body), _ctx(req))
-        return _created(aid, position, f"/dossiers/{did}/absences/{aid}")
+        aid, position = await app.declarer_absence(
+            did, AbsenceADeclarer.model_validate(req.body), command_context(req)
+        )
+        return created(aid, position, f"/dossiers/{did}/absences/{aid}")
 
     @rpc.operation("terminer_absence")
     async def terminer_absence(req: RpcRequest) -> RpcReply:
         aid = _id(req, "absence_id")
         cmd = RetourAbsence.model_validate(req.body)
-        return _accepted(aid, await app.terminer_absence(_id(req), aid, cmd.fin, _ctx(req)))
+        return accepted(aid, await app.terminer_absence(_id(req), aid, cmd.fin, command_context(req)))
 
     @rpc.operation("annuler_absence")
     async def annuler_absence(req: RpcRequest) -> RpcReply:
         aid = _id(req, "absence_id")
         cmd = AnnulationAbsence.model_validate(req.body)
-        return _accepted(aid, await app.annuler_absence(_id(req), aid, cmd.motif, _ctx(req)))
+        return accepted(aid, await app.annuler_absence(_id(req), aid, cmd.motif, command_context(req)))
 
     @query("presences")
     async def presences(req: RpcRequest) -> Any:
@@ -250,20 +254,24 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     @rpc.operation("prendre_mesure")
     async def prendre_mesure(req: RpcRequest) -> RpcReply:
         did = _id(req)
-        mid, position = await app.prendre_mesure(did, MesureAPrendre.model_validate(req.body), _ctx(req))
-        return _created(mid, position, f"/dossiers/{did}/mesures-liberte/{mid}")
+        mid, position = await app.prendre_mesure(
+            did, MesureAPrendre.model_validate(req.body), command_context(req)
+        )
+        return created(mid, position, f"/dossiers/{did}/mesures-liberte/{mid}")
 
     @rpc.operation("reviser_mesure")
     async def reviser_mesure(req: RpcRequest) -> RpcReply:
         mid = _id(req, "mesure_id")
         cmd = RevisionMesure.model_validate(req.body)
-        return _accepted(mid, await app.reviser_mesure(_id(req), mid, cmd, _ctx(req)))
+        return accepted(mid, await app.reviser_mesure(_id(req), mid, cmd, command_context(req)))
 
     @rpc.operation("lever_mesure")
     async def lever_mesure(req: RpcRequest) -> RpcReply:
         mid = _id(req, "mesure_id")
         cmd = LeveeMesure.model_validate(req.body)
-        return _accepted(mid, await app.lever_mesure(_id(req), mid, cmd.levee_le, cmd.motif, _ctx(req)))
+        return accepted(
+            mid, await app.lever_mesure(_id(req), mid, cmd.levee_le, cmd.motif, command_context(req))
+        )
 
     # -- prestations -----------------------------------------------------------------------------------
 
@@ -284,21 +292,21 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     async def ouvrir_prestation(req: RpcRequest) -> RpcReply:
         did = _id(req)
         pid, position = await app.ouvrir_prestation(
-            did, PrestationAOuvrir.model_validate(req.body), _ctx(req)
+            did, PrestationAOuvrir.model_validate(req.body), command_context(req)
         )
-        return _created(pid, position, f"/dossiers/{did}/prestations/{pid}")
+        return created(pid, position, f"/dossiers/{did}/prestations/{pid}")
 
     @rpc.operation("renouveler_prestation")
     async def renouveler_prestation(req: RpcRequest) -> RpcReply:
         pid = _id(req, "prestation_id")
         cmd = RenouvellementPrestation.model_validate(req.body)
-        return _accepted(pid, await app.renouveler_prestation(_id(req), pid, cmd, _ctx(req)))
+        return accepted(pid, await app.renouveler_prestation(_id(req), pid, cmd, command_context(req)))
 
     @rpc.operation("cloturer_prestation")
     async def cloturer_prestation(req: RpcRequest) -> RpcReply:
         pid = _id(req, "prestation_id")
         cmd = CloturePrestation.model_validate(req.body)
-        return _accepted(pid, await app.cloturer_prestation(_id(req), pid, cmd, _ctx(req)))
+        return accepted(pid, await app.cloturer_prestation(_id(req), pid, cmd, command_context(req)))
 
     # -- échanges --------------------------------------------------------------------------------------
 
@@ -309,8 +317,10 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     @rpc.operation("tracer_echange")
     async def tracer_echange(req: RpcRequest) -> RpcReply:
         did = _id(req)
-        eid, position = await app.tracer_echange(did, EchangeATracer.model_validate(req.body), _ctx(req))
-        return _created(eid, position, f"/dossiers/{did}/echanges/{eid}")
+        eid, position = await app.tracer_echange(
+            did, EchangeATracer.model_validate(req.body), command_context(req)
+        )
+        return created(eid, position, f"/dossiers/{did}/echanges/{eid}")
 
     # -- projet personnalisé ---------------------------------------------------------------------------
 
@@ -320,7 +330,7 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
 
     @query("projet_version")
     async def projet_version(req: RpcRequest) -> Any:
-        return await queries.projet_version(_id(req), int(req.params["version"]), req.actor)
+        return await queries.projet_version(_id(req), _version(req), req.actor)
 
     @query("projet_comparaison")
     async def projet_comparaison(req: RpcRequest) -> Any:
@@ -330,26 +340,28 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     @rpc.operation("initier_projet")
     async def initier_projet(req: RpcRequest) -> RpcReply:
         did = _id(req)
-        pid, position = await app.initier_projet(did, ContenuProjet.model_validate(req.body), _ctx(req))
-        return _created(pid, position, f"/dossiers/{did}/projet-personnalise/versions/1")
+        pid, position = await app.initier_projet(
+            did, ContenuProjet.model_validate(req.body), command_context(req)
+        )
+        return created(pid, position, f"/dossiers/{did}/projet-personnalise/versions/1")
 
     @rpc.operation("modifier_projet")
     async def modifier_projet(req: RpcRequest) -> RpcReply:
-        did, version = _id(req), int(req.params["version"])
+        did, version = _id(req), _version(req)
         contenu = ContenuProjet.model_validate(req.body)
-        return _accepted(did, await app.modifier_projet(did, version, contenu, _ctx(req)))
+        return accepted(did, await app.modifier_projet(did, version, contenu, command_context(req)))
 
     @rpc.operation("valider_projet")
     async def valider_projet(req: RpcRequest) -> RpcReply:
-        did, version = _id(req), int(req.params["version"])
+        did, version = _id(req), _version(req)
         cmd = ValidationProjet.model_validate(req.body or {})
-        return _accepted(did, await app.valider_projet(did, version, cmd.valide_le, _ctx(req)))
+        return accepted(did, await app.valider_projet(did, version, cmd.valide_le, command_context(req)))
 
     @rpc.operation("ouvrir_revision")
     async def ouvrir_revision(req: RpcRequest) -> RpcReply:
         did = _id(req)
         cmd = RevisionProjet.model_validate(req.body)
-        version, position = await app.ouvrir_revision(did, cmd.motif, _ctx(req))
+        version, position = await app.ouvrir_revision(did, cmd.motif, command_context(req))
         return RpcReply(
             status=201,
             body={"version": version, "position": position},
@@ -361,7 +373,8 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
 
     @query("evaluations")
     async def evaluations(req: RpcRequest) -> Any:
-        return await queries.evaluations(_id(req), req.actor, req.query.get("grille"))
+        filtre = FiltreEvaluations.model_validate(req.query)
+        return await queries.evaluations(_id(req), req.actor, filtre.grille)
 
     @query("evaluation")
     async def evaluation(req: RpcRequest) -> Any:
@@ -371,15 +384,15 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     async def realiser_evaluation(req: RpcRequest) -> RpcReply:
         did = _id(req)
         eid, position = await app.realiser_evaluation(
-            did, EvaluationARealiser.model_validate(req.body), _ctx(req)
+            did, EvaluationARealiser.model_validate(req.body), command_context(req)
         )
-        return _created(eid, position, f"/evaluations/{eid}")
+        return created(eid, position, f"/evaluations/{eid}")
 
     @rpc.operation("annuler_evaluation")
     async def annuler_evaluation(req: RpcRequest) -> RpcReply:
         eid = _id(req)
         cmd = AnnulationEvaluation.model_validate(req.body)
-        return _accepted(eid, await app.annuler_evaluation(eid, cmd.motif, _ctx(req)))
+        return accepted(eid, await app.annuler_evaluation(eid, cmd.motif, command_context(req)))
 
     @query("grilles")
     async def grilles(req: RpcRequest) -> Any:
@@ -387,19 +400,23 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
 
     @query("grille")
     async def grille(req: RpcRequest) -> Any:
-        return await queries.grille(req.params["code"])
+        code = req.params["code"]
+        if not GRID_CODE.fullmatch(code):
+            raise NotFound(f"grille {code[:40]!r} introuvable")
+        return await queries.grille(code)
 
     @rpc.operation("definir_grille")
     async def definir_grille(req: RpcRequest) -> RpcReply:
         if not req.actor.og_wide:
             raise Forbidden("les grilles d'évaluation sont définies au niveau de l'organisme gestionnaire")
         definition = DefinitionGrille.model_validate(req.body)
-        gid, position = await app.definir_grille(definition, _ctx(req))
-        return _created(gid, position, f"/grilles/{definition.code}")
+        gid, position = await app.definir_grille(definition, command_context(req))
+        return created(gid, position, f"/grilles/{definition.code}")
 
     @rpc.operation("dossier_projections")
     async def dossier_projections(req: RpcRequest) -> RpcReply:
         if not req.actor.og_wide:
             raise Forbidden("réservé aux rôles de niveau organisme gestionnaire")
-        statuses = [(await projection_status(app.store, pool, p.name)).model_dump() for p in PROJECTIONS]
+        names = [*(p.name for p in PROJECTIONS), AdmissionReactions.name]
+        statuses = [(await projection_status(app.store, pool, name)).model_dump() for name in names]
         return RpcReply(body=statuses)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,8 +21,9 @@ from dui_shared.contracts.dossier_api import (
 )
 from dui_shared.envelope import Actor
 from dui_shared.errors import NotFound
+from dui_shared.operations import scope_esms
 from dui_shared.referentiel import Referentiel
-from dui_shared.timezone import PARIS, now_utc, to_paris
+from dui_shared.timezone import to_paris, today_paris
 
 JSON_COLUMNS = {
     "traits",
@@ -55,10 +56,6 @@ def _row(record: asyncpg.Record, drop: tuple[str, ...] = ()) -> dict[str, Any]:
             value = to_paris(value)
         out[key] = value
     return out
-
-
-def today_paris() -> date:
-    return to_paris(now_utc()).date()
 
 
 def month_bounds(mois: str) -> tuple[date, date]:
@@ -101,7 +98,7 @@ class DossierQueries:
         values = _row(row, drop=("nom_tri", "destination", "gir_le"))
         esms = self.referentiel.get(values["esms"])
         values["esms_nom"] = esms.nom if esms else None
-        return DossierVue.model_validate(values)
+        return DossierVue.model_validate(values, context={"stored": True})
 
     async def _dossier_row(self, conn: asyncpg.Connection, dossier_id: UUID, actor: Actor) -> asyncpg.Record:
         row = await conn.fetchrow("SELECT * FROM dossier.dossier WHERE id = $1", dossier_id)
@@ -112,7 +109,7 @@ class DossierQueries:
     async def dossiers(self, filtre: FiltreDossiers, actor: Actor) -> PageDossiers:
         where: list[str] = []
         args: list[Any] = []
-        _scope(actor, filtre.esms, where, args)
+        scope_esms(actor, filtre.esms, where, args)
         if filtre.statut:
             args.append([s.value for s in filtre.statut])
             where.append(f"statut = ANY(${len(args)})")
@@ -204,7 +201,7 @@ class DossierQueries:
     async def _across(self, sql: str, actor: Actor, esms: list[str], *args: Any) -> list[dict[str, Any]]:
         where: list[str] = []
         params: list[Any] = list(args)
-        _scope(actor, esms, where, params, column="d.esms")
+        scope_esms(actor, esms, where, params, column="d.esms")
         clause = " AND ".join(where) or "true"
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(sql.format(scope=clause), *params)
@@ -243,7 +240,7 @@ class DossierQueries:
         first, last = month_bounds(mois)
         where: list[str] = []
         args: list[Any] = [first, last, today_paris()]
-        _scope(actor, esms, where, args, column="d.esms")
+        scope_esms(actor, esms, where, args, column="d.esms")
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(PRESENCES.format(where=" AND ".join(where) or "true"), *args)
         return {"mois": mois, "au": min(last, today_paris()), "personnes": _presence_lines(rows)}
@@ -341,9 +338,11 @@ class DossierQueries:
 
     # -- fiche de synthèse -----------------------------------------------------------------------------
 
-    async def synthese(self, dossier_id: UUID, actor: Actor, position: int) -> FicheSynthese:
+    async def synthese(self, dossier_id: UUID, actor: Actor) -> FicheSynthese:
         today = today_paris()
         async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            # the position this snapshot reflects: read inside it
+            position = await conn.fetchval("SELECT position FROM dossier.projection_position")
             row = await self._dossier_row(conn, dossier_id, actor)
             contacts = await conn.fetch(
                 "SELECT * FROM dossier.contact WHERE dossier_id = $1 AND retire_le IS NULL ORDER BY ajoute_le",
@@ -411,18 +410,6 @@ class DossierQueries:
         )
         fiche.alertes = _alertes(fiche, en_vigueur, today)
         return fiche
-
-
-def _scope(
-    actor: Actor, requested: list[str], where: list[str], args: list[Any], column: str = "esms"
-) -> None:
-    """Restrict to the ESMS asked for, intersected with the ESMS the actor may see."""
-    if requested:
-        args.append(requested)
-        where.append(f"{column} = ANY(${len(args)})")
-    if not actor.og_wide:
-        args.append(list(actor.esms))
-        where.append(f"{column} = ANY(${len(args)})")
 
 
 def _contact(row: dict[str, Any]) -> dict[str, Any]:
@@ -533,7 +520,3 @@ def _alertes(fiche: FicheSynthese, en_vigueur: dict[str, Any] | None, today: dat
                 Alerte(code="evaluation_alerte", message=f"{e['grille_libelle']} : {e['interpretation']}")
             )
     return alertes
-
-
-def paris_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=PARIS)

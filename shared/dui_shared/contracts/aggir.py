@@ -8,7 +8,7 @@ docs/aggir.md for the sources and the Syndicat national de gérontologie cliniqu
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from pydantic import ConfigDict, Field
 
@@ -128,3 +128,22 @@ class ResultatAggir(Contract):
     groupe: str = Field(pattern=r"^[A-H]$")  # the annexe 2-2 group whose sum gave the rank
     modalites: dict[str, Modalite]  # each discriminant variable after combining its sub-variables
     code_cisis: str = Field(pattern=r"^MED-3(39|4[0-4])$")  # JDV_GIR_CISIS: GIR 1..6 = MED-339..MED-344
+
+
+def reponses_uniformes(letter: str = "A", **variables: Any) -> dict[str, Any]:
+    """AGGIR answers (JSON) with every discriminant (sub-)variable coded `letter`, then `variables` replaced:
+    the shortest way to describe a person in demo data and tests."""
+    body: dict[str, Any] = {
+        "coherence": {"communication": letter, "comportement": letter},
+        "orientation": {"temps": letter, "espace": letter},
+        "toilette": {"haut": letter, "bas": letter},
+        "habillage": {"haut": letter, "moyen": letter, "bas": letter},
+        "alimentation": {"se_servir": letter, "manger": letter},
+        "elimination": {"urinaire": letter, "fecale": letter},
+        "transferts": letter,
+        "deplacements_interieur": letter,
+        "deplacements_exterieur": letter,
+        "alerter": letter,
+    }
+    body.update(variables)
+    return body

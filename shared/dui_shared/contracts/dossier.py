@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from dui_shared.contracts import Contract, EventData, registry
 from dui_shared.contracts.admission import MotifSortie, TypeAccueil
@@ -154,6 +155,17 @@ class Participation(Value):
 
 class ContenuProjet(Value):
     objectifs: tuple[Objectif, ...] = Field((), max_length=50)
+
+    @field_validator("objectifs")
+    @classmethod
+    def _codes_uniques(cls, value: tuple[Objectif, ...], info: ValidationInfo) -> tuple[Objectif, ...]:
+        codes = [o.code for o in value]
+        if len(set(codes)) != len(codes) and not (info.context and info.context.get("stored")):
+            raise PydanticCustomError(
+                "objectif_duplique", "chaque objectif a son propre code (il sert à comparer les versions)"
+            )
+        return value
+
     responsable: ProfessionnelEquipe | None = None
     participation: Participation | None = None
     expression_usager: str | None = Field(None, max_length=5000, description="attentes et souhaits exprimés")

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from dui_shared.contracts.admission_api import Command
 from dui_shared.contracts.dossier import (
@@ -39,13 +39,7 @@ class InterrogationInsi(Command):
     (read from the carte Vitale, received in a document…) against them."""
 
     operation: OperationInsi = OperationInsi.recherche
-    matricule: MatriculeIns | None = None
-
-    @model_validator(mode="after")
-    def _matricule(self) -> InterrogationInsi:
-        if self.operation is OperationInsi.verification and self.matricule is None:
-            raise ValueError("la vérification porte sur un matricule : indiquez-le")
-        return self
+    matricule: MatriculeIns | None = Field(None, description="requis pour une vérification")
 
 
 class ValidationIdentite(Command):
@@ -178,14 +172,22 @@ class FiltreEsms(Command):
     esms: list[str] = Field(default_factory=list)
 
 
+class FiltreEcheances(FiltreEsms):
+    jours: int = Field(60, ge=0, le=365, description="fin du droit dans ce nombre de jours au plus")
+
+
+class FiltreEvaluations(Command):
+    grille: str | None = Field(None, pattern=r"^[a-z][a-z0-9_-]{1,39}$")
+
+
 class FiltrePresences(Command):
     esms: list[str] = Field(default_factory=list)
     mois: str = Field(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$", description="AAAA-MM")
 
 
 class FiltreComparaison(Command):
-    de: int = Field(ge=1)
-    a: int = Field(ge=1)
+    de: int = Field(ge=1, le=10_000)
+    a: int = Field(ge=1, le=10_000)
 
 
 # -- views ----------------------------------------------------------------------------------------------

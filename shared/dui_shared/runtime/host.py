@@ -73,7 +73,7 @@ class ServiceHost:
                 self.runners.append(runner)
                 self.tasks.append(asyncio.create_task(runner.run(), name=f"projection:{runner.schema}"))
             for loop in self.background():
-                self.tasks.append(asyncio.create_task(loop))
+                self.tasks.append(asyncio.create_task(_supervised(loop), name=f"{self.name}:background"))
         if self.role in ("all", "commands"):
             self.broker = make_broker(s.nats_url)
             self.register(RpcServer(self.broker, self.name))
@@ -96,3 +96,16 @@ class ServiceHost:
         if self.nc is not None:
             await self.nc.drain()
         log.info(f"{self.name}.stopped")
+
+
+async def _supervised(loop: Coroutine[Any, Any, None]) -> None:
+    """A background loop that ends or dies is logged: a silent scheduler is worse than a loud one."""
+    try:
+        await loop
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("background.failed")
+        raise
+    else:
+        log.error("background.ended")

@@ -95,8 +95,8 @@ def echeance_conservation(
     return fin
 
 
-def differences(avant: TraitsIdentite, apres: TraitsIdentite, *, strict: bool = False) -> list[str]:
-    """The INS traits that differ (exact comparison: a hand correction is a correction)."""
+def ins_changes(avant: TraitsIdentite, apres: TraitsIdentite, *, strict: bool = False) -> list[str]:
+    """The INS traits that differ, compared exactly (a hand correction is a correction, whatever its case)."""
     return [name for name in TRAITS_INS if getattr(avant, name) != getattr(apres, name)] + (
         ["premier_prenom"] if strict and avant.premier_prenom != apres.premier_prenom else []
     )
@@ -200,7 +200,7 @@ class DossierUsager(DuiAggregate):
         self.check_writable()
         if traits == self.traits:
             return
-        ins_changed = differences(self.traits, traits, strict=True)
+        ins_changed = ins_changes(self.traits, traits, strict=True)
         if ins_changed and self.ins_recuperee:
             raise DossierError(
                 "les traits d'une identité récupérée auprès de l'INSi ne se corrigent pas à la main : "
@@ -411,9 +411,8 @@ class DossierUsager(DuiAggregate):
 
     @event("MembreEquipeRetire")
     def _membre_retire(self, membre_id: UUID, au: date) -> None:
+        # a référent leaving at a future date stays référent until then; the fiche shows only current members
         self.equipe[membre_id].au = au
-        if self.referent == membre_id:
-            self.referent = None
 
     # -- absences --------------------------------------------------------------------------------------
 
@@ -434,14 +433,7 @@ class DossierUsager(DuiAggregate):
             raise InvalidInput.single("debut", "apres_sortie", "l'absence commence après la sortie")
         if fin_prevue is not None and fin_prevue <= debut:
             raise InvalidInput.single("fin_prevue", "fin_avant_debut", "la fin doit suivre le début")
-        for other in self.absences.values():
-            end = other.end()
-            if (end is None or debut < end) and (fin_prevue is None or other.debut < fin_prevue):
-                raise DossierError(
-                    f"une absence ({other.type.value}) couvre déjà cette période",
-                    rule="absence_chevauchante",
-                    field="debut",
-                )
+        self._check_free(absence_id, debut, fin_prevue, "debut")
         self._absence(
             absence_id=absence_id, type=type, debut=debut, fin_prevue=fin_prevue, commentaire=commentaire
         )
@@ -466,7 +458,23 @@ class DossierUsager(DuiAggregate):
             raise DossierError("le retour a déjà été enregistré", rule="absence_terminee")
         if fin <= absence.debut:
             raise InvalidInput.single("fin", "fin_avant_debut", "le retour doit suivre le début de l'absence")
+        if self.sortie_le is not None and fin > self.sortie_le:
+            raise InvalidInput.single("fin", "apres_sortie", "le retour ne peut suivre la sortie")
+        self._check_free(absence_id, absence.debut, fin, "fin")
         self._absence_terminee(absence_id=absence_id, fin=fin)
+
+    def _check_free(self, absence_id: UUID, debut: datetime, fin: datetime | None, field: str) -> None:
+        """No two absences cover the same instant (an open-ended one covers everything after its start)."""
+        for other_id, other in self.absences.items():
+            end = other.end()
+            if other_id == absence_id:
+                continue
+            if (end is None or debut < end) and (fin is None or other.debut < fin):
+                raise DossierError(
+                    f"une absence ({other.type.value}) couvre déjà cette période",
+                    rule="absence_chevauchante",
+                    field=field,
+                )
 
     @event("AbsenceTerminee")
     def _absence_terminee(self, absence_id: UUID, fin: datetime) -> None:
@@ -642,6 +650,8 @@ class DossierUsager(DuiAggregate):
         prestation = self._known(self.prestations, prestation_id, "prestation")
         if prestation.cloturee:
             raise DossierError("cette prestation est clôturée", rule="prestation_cloturee")
+        if montant_mensuel is None:
+            montant_mensuel = prestation.montant_mensuel  # not given: unchanged
         if prestation.fin == fin and prestation.montant_mensuel == montant_mensuel:
             return
         if fin is not None and fin < prestation.debut:

@@ -325,7 +325,7 @@ class Dossiers:
 
     @handles(MembreEquipeRetire)
     async def retire(self, db: Db, event: StoredEvent, data: MembreEquipeRetire) -> None:
-        await db.execute("UPDATE membre SET au = $2, referent = false WHERE id = $1", data.membre_id, data.au)
+        await db.execute("UPDATE membre SET au = $2 WHERE id = $1", data.membre_id, data.au)
         await _touch(db, event)
 
     # -- absences --------------------------------------------------------------------------------------
@@ -425,8 +425,11 @@ class Dossiers:
     @handles(PrestationRenouvelee)
     async def renouvelee(self, db: Db, event: StoredEvent, data: PrestationRenouvelee) -> None:
         await db.execute(
-            """UPDATE prestation SET fin = $2, montant_mensuel = coalesce($3, montant_mensuel),
-                   alerte = NULL, alerte_fin = NULL WHERE id = $1""",
+            """UPDATE prestation SET montant_mensuel = $3,
+                   alerte = CASE WHEN fin IS DISTINCT FROM $2 THEN NULL ELSE alerte END,
+                   alerte_fin = CASE WHEN fin IS DISTINCT FROM $2 THEN NULL ELSE alerte_fin END,
+                   fin = $2
+               WHERE id = $1""",
             data.prestation_id,
             data.fin,
             data.montant_mensuel,
