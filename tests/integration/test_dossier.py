@@ -4,6 +4,7 @@ grids, presences, the scheduler and a rebuild."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,8 +20,17 @@ from dui_dossier.projections import DossierReadModel
 from dui_shared.contracts import registry
 from dui_shared.contracts.admission import AdmissionPrononcee, TypeAccueil, Usager
 from dui_shared.eventstore import EventStore
-from dui_shared.projection import rebuild
-from tests.support.builders import EHPAD, OG_WIDE, SSIAD, admit, admitted_dossier, dossier_of, headers_for
+from dui_shared.projection import Projection, rebuild, wait_for_position
+from tests.support.builders import (
+    EHPAD,
+    OG_WIDE,
+    SSIAD,
+    admit,
+    admitted_dossier,
+    aggir,
+    dossier_of,
+    headers_for,
+)
 
 
 async def _events(store: EventStore, dossier_id: str) -> list[str]:
@@ -357,20 +367,225 @@ async def test_a_rebuild_of_the_dossier_read_model_gives_the_live_one(
     gateway: httpx.AsyncClient, nc: NATS, pool: asyncpg.Pool, store: EventStore, unique: str
 ) -> None:
     did = await admitted_dossier(gateway, f"Rebuild-{unique}")
-    done = await gateway.post(
-        f"/dossiers/{did}/absences",
-        json={"type": "vacances", "debut": "2026-10-01T10:00:00", "fin_prevue": "2026-10-05T10:00:00"},
-        headers=OG_WIDE,
-    )
-    await _ok(done, 201)
+    d = f"/dossiers/{did}"
+    writes = [
+        ("entourage", {"nom": "Fille", "roles": ["personne_de_confiance"]}),
+        (
+            "equipe",
+            {
+                "professionnel": {"id": "as-1", "nom": "A. S.", "profession": "aide-soignant"},
+                "du": "2026-09-01",
+                "referent": True,
+            },
+        ),
+        (
+            "mesures-liberte",
+            {
+                "nature": "n",
+                "justification": "j",
+                "decidee_par": "x",
+                "decidee_le": "2026-09-10",
+                "revision_le": "2026-12-10",
+            },
+        ),
+        ("prestations", {"type": "apa", "debut": "2026-09-01", "fin": "2027-08-31", "montant_mensuel": 300}),
+        (
+            "echanges",
+            {"le": "2026-09-20T10:00:00", "canal": "courrier", "participants": ["fille"], "objet": "contrat"},
+        ),
+        ("evaluations", {"grille": "aggir", "realisee_le": "2026-09-05T10:00:00", "reponses": aggir("B")}),
+        ("projet-personnalise", {"objectifs": [{"code": "o", "libelle": "o", "domaine": "d"}]}),
+        (
+            "absences",
+            {"type": "vacances", "debut": "2026-10-01T10:00:00", "fin_prevue": "2026-10-05T10:00:00"},
+        ),
+    ]
+    for path, body in writes:
+        done = await gateway.post(f"{d}/{path}", json=body, headers=OG_WIDE)
+        await _ok(done, 201)
     await asyncio.wait_for(_reflected(pool, int(done.headers["X-Dui-Position"])), 5)
     schema = await rebuild(DossierReadModel(), nc=nc, pool=pool, registry=registry, swap=False)
     async with pool.acquire() as conn:
         target = await conn.fetchval(f'SELECT position FROM "{schema}".projection_position')
         await asyncio.wait_for(_reflected(pool, target), 5)
-        for table in ("dossier", "absence", "contact", "identite_historique", "projet_version", "evaluation"):
-            order = "1, 2" if table in ("identite_historique", "projet_version") else "1"
+        tables = await conn.fetch(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'dossier'"
+            " AND table_name <> 'projection_position' ORDER BY 1"
+        )
+        assert len(tables) == 12  # every table of the read model
+        for table in (t["table_name"] for t in tables):
+            order = (
+                "1, 2"
+                if table in ("identite_historique", "projet_version")
+                else "1"
+                if table != "projection_position"
+                else "position"
+            )
             live = await conn.fetch(f"SELECT * FROM dossier.{table} ORDER BY {order}")
             rebuilt = await conn.fetch(f'SELECT * FROM "{schema}".{table} ORDER BY {order}')
             assert [dict(r) for r in rebuilt] == [dict(r) for r in live], table
         await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+async def test_a_retry_with_the_same_idempotency_key_answers_the_first_outcome(
+    gateway: httpx.AsyncClient, store: EventStore, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Retry-{unique}")
+    traits = {
+        "nom_naissance": f"Retry-{unique}",
+        "prenoms": "Jeanne Marie",
+        "date_naissance": "1938-04-12",
+        "sexe": "F",
+    }
+    first = await gateway.put(
+        f"/dossiers/{did}/identite/traits",
+        json={"traits": {**traits, "nom_utilise": "Aubert"}, "motif": "mariage"},
+        headers={**OG_WIDE, "Idempotency-Key": f"k-{unique}"},
+    )
+    other = await gateway.put(
+        f"/dossiers/{did}/identite/traits",
+        json={"traits": {**traits, "nom_utilise": "Blanc"}, "motif": "remariage"},
+        headers=OG_WIDE,
+    )
+    retry = await gateway.put(
+        f"/dossiers/{did}/identite/traits",
+        json={"traits": {**traits, "nom_utilise": "Aubert"}, "motif": "mariage"},
+        headers={**OG_WIDE, "Idempotency-Key": f"k-{unique}"},
+    )
+    assert retry.json()["position"] == first.json()["position"]
+    dossier = await _ok(await gateway.get(f"/dossiers/{did}", headers=_fresh(other)))
+    assert dossier["traits"]["nom_utilise"] == "Blanc"  # the retry did not undo the later correction
+
+    contenu = {
+        "objectifs": [{"code": "marche", "libelle": "Marcher", "domaine": "autonomie"}],
+        "participation": {"usager_present": True},
+        "date_prochaine_revision": "2027-06-01",
+    }
+    await _ok(await gateway.post(f"/dossiers/{did}/projet-personnalise", json=contenu, headers=OG_WIDE), 201)
+    await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/projet-personnalise/versions/1/validation",
+            json={"valide_le": "2026-10-01"},
+            headers=OG_WIDE,
+        )
+    )
+    keyed = {**OG_WIDE, "Idempotency-Key": f"rev-{unique}"}
+    opened = await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/projet-personnalise/revision", json={"motif": "chute"}, headers=keyed
+        ),
+        201,
+    )
+    again = await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/projet-personnalise/revision", json={"motif": "chute"}, headers=keyed
+        ),
+        201,
+    )
+    assert again == opened == {"version": 2, "position": opened["position"]}
+
+
+async def test_malformed_ids_and_codes_are_client_errors(gateway: httpx.AsyncClient, unique: str) -> None:
+    did = await admitted_dossier(gateway, f"Bad-{unique}")
+    for path, status in (
+        ("/grilles/a%00b", 404),
+        (f"/dossiers/{did}/evaluations?grille=a%00b", 422),
+        (f"/dossiers/{did}/projet-personnalise/versions/3000000000", 404),
+        (f"/dossiers/{did}/projet-personnalise/comparaison?de=1&a=3000000000", 422),
+        ("/prestations/echeances?jours=400", 422),
+    ):
+        response = await gateway.get(path, headers=OG_WIDE)
+        assert response.status_code == status, (path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_admission_with_traits_the_dossier_would_refuse_still_opens_a_dossier(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    sejour_id, position = await admit(gateway, f"Inconnu-{unique}", prenoms="-")
+    dossier = await dossier_of(gateway, sejour_id, position)
+    assert dossier["traits"]["prenoms"] == "-"
+
+
+async def test_lists_across_dossiers_show_only_the_callers_esms(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Lists-{unique}")
+    soon = (date.today() + timedelta(days=20)).isoformat()
+    await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/prestations",
+            json={"type": "apl", "debut": "2026-09-01", "fin": soon},
+            headers=OG_WIDE,
+        ),
+        201,
+    )
+    await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/mesures-liberte",
+            json={
+                "nature": "contention au fauteuil",
+                "justification": "chutes répétées",
+                "decidee_par": "Dr Leroy",
+                "decidee_le": "2026-09-10",
+                "revision_le": "2026-10-01",
+            },
+            headers=OG_WIDE,
+        ),
+        201,
+    )
+    done = await gateway.post(
+        f"/dossiers/{did}/evaluations", json={"grille": "aggir", "reponses": aggir("A")}, headers=OG_WIDE
+    )
+    evaluation = await _ok(done, 201)
+    for headers, visible in (
+        (_fresh(done, headers_for(EHPAD)), True),
+        (_fresh(done, headers_for(SSIAD)), False),
+    ):
+        echeances = await _ok(
+            await gateway.get("/prestations/echeances", params={"jours": 30}, headers=headers)
+        )
+        assert (did in {p["dossier_id"] for p in echeances}) is visible
+        mesures = await _ok(await gateway.get("/mesures-liberte/a-reexaminer", headers=headers))
+        assert (did in {m["dossier_id"] for m in mesures}) is visible
+        read = await gateway.get(f"/evaluations/{evaluation['id']}", headers=headers)
+        assert read.status_code == (200 if visible else 404)
+
+
+async def test_a_read_waits_only_for_events_of_its_own_projection(
+    gateway: httpx.AsyncClient, store: EventStore, pool: asyncpg.Pool, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Wait-{unique}")
+    write = await gateway.post(
+        f"/dossiers/{did}/echanges",
+        json={
+            "le": "2026-10-01T10:00:00",
+            "canal": "telephone",
+            "participants": ["fils"],
+            "objet": "nouvelles",
+        },
+        headers=OG_WIDE,
+    )
+    written = int(write.headers["X-Dui-Position"])
+
+    class Behind(Projection):  # a read model that applied nothing yet, following this dossier only
+        name = f"wait_{unique}"
+        subjects = (f"dui.evt.*.dossier.dossierusager.{did}",)
+        tables = ""
+
+    class Elsewhere(Behind):  # nothing was ever written on its subjects
+        subjects = (f"dui.evt.*.dossier.dossierusager.{uuid.uuid4()}",)
+
+    async with pool.acquire() as conn:
+        await conn.execute(f'CREATE SCHEMA "{Behind.name}"')
+        await conn.execute(f'CREATE TABLE "{Behind.name}".projection_position (position bigint NOT NULL)')
+        await conn.execute(f'INSERT INTO "{Behind.name}".projection_position VALUES (0)')
+    try:
+        assert await wait_for_position(store, pool, Behind, written, timeout=0.05) is None
+        assert await wait_for_position(store, pool, Elsewhere, written, timeout=0) == written
+        async with pool.acquire() as conn:
+            await conn.execute(f'UPDATE "{Behind.name}".projection_position SET position = $1', written)
+        assert await wait_for_position(store, pool, Behind, written, timeout=0) == written
+    finally:
+        async with pool.acquire() as conn:
+            await conn.execute(f'DROP SCHEMA "{Behind.name}" CASCADE')

@@ -1717,3 +1717,45 @@ def test_a_professional_may_come_back_to_the_team_after_an_assignment_ended() ->
 
     assert overlapping.value.rule == "deja_membre"
     assert names(d) == ["MembreEquipeAffecte"]
+
+
+def test_a_return_that_would_overlap_the_next_absence_is_refused() -> None:
+    d = dossier()
+    first, second = uuid.uuid4(), uuid.uuid4()
+    d.declarer_absence(first, VACANCES, ADMIS_LE + jours(10), ADMIS_LE + jours(14), None)
+    d.declarer_absence(second, HOSPI, ADMIS_LE + jours(20), ADMIS_LE + jours(25), None)
+    d.collect_events()
+
+    with pytest.raises(DossierError) as refused:
+        d.terminer_absence(first, ADMIS_LE + jours(22))
+    d.terminer_absence(first, ADMIS_LE + jours(15))
+
+    assert refused.value.rule == "absence_chevauchante"
+    assert names(d) == ["AbsenceTerminee"]
+
+
+def test_a_return_after_the_sortie_is_refused() -> None:
+    d = dossier()
+    aid = uuid.uuid4()
+    d.declarer_absence(aid, HOSPI, ADMIS_LE + jours(10), None, None)
+    sortir(d, ADMIS_LE + jours(20))
+    d.collect_events()
+
+    with pytest.raises(InvalidInput) as refused:
+        d.terminer_absence(aid, ADMIS_LE + jours(21))
+
+    assert field_rules(refused) == [("fin", "apres_sortie")]
+
+
+def test_a_renewal_without_an_amount_keeps_the_amount_and_the_same_renewal_records_nothing() -> None:
+    d, pid = prestation_apa()
+    amount = d.prestations[pid].montant_mensuel
+    fin = d.prestations[pid].fin
+
+    d.renouveler_prestation(pid, fin, None)
+    assert names(d) == []
+
+    d.renouveler_prestation(pid, date(2028, 6, 30), None)
+    recorded = d.collect_events()
+    assert [type(e).__name__ for e in recorded] == ["PrestationRenouvelee"]
+    assert recorded[0].montant_mensuel == amount == d.prestations[pid].montant_mensuel

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from dui_dossier.insi import DEMO_INSI_FILE, Insi, InsiSimulateur, ResultatInsi
+from dui_dossier.insi import DEMO_INSI_FILE, InsiSimulateur, ResultatInsi
 from dui_shared.contracts.admission import Sexe
 from dui_shared.contracts.identite import MatriculeIns, TraitsIdentite
 from dui_shared.ins import OID_NIA, OID_NIR_DEMO, OID_NIR_TEST, coherence_traits, matricule_problem
@@ -33,12 +33,6 @@ JEANNE_MARTIN = traits("Martin", "Jeanne Louise", date(1938, 3, 12), Sexe.F, "69
 @pytest.fixture(scope="module")
 def insi() -> InsiSimulateur:
     return InsiSimulateur.demo()
-
-
-def test_the_simulator_stands_in_for_the_teleservice() -> None:
-    port: Insi = InsiSimulateur.demo()
-
-    assert port is not None
 
 
 # -- rechercher -----------------------------------------------------------------------------------------------

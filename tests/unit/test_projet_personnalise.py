@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from dui_dossier.domain.projet import ProjetError, ProjetPersonnalise, StatutVersion, comparer
 from dui_shared.contracts.dossier import (
@@ -408,3 +409,12 @@ def test_comparing_the_draft_with_the_version_in_force_shows_what_the_review_cha
     assert changes["objectifs_modifies"] == [
         {"code": "marche", "changements": {"statut": {"avant": "en_cours", "apres": "partiellement_atteint"}}}
     ]
+
+
+def test_two_objectives_with_the_same_code_are_refused() -> None:
+    objectif = {"code": "marche", "libelle": "Marcher", "domaine": "autonomie"}
+
+    with pytest.raises(ValidationError) as refused:
+        ContenuProjet.model_validate({"objectifs": [objectif, {**objectif, "libelle": "Marcher encore"}]})
+
+    assert [e["type"] for e in refused.value.errors()] == ["objectif_duplique"]

@@ -26,6 +26,7 @@ from dui_shared.contracts.dossier_api import (
     EvaluationARealiser,
     FiltreComparaison,
     FiltreDossiers,
+    FiltreEcheances,
     FiltreEsms,
     FiltreEvaluations,
     FiltrePresences,
@@ -281,12 +282,8 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
 
     @query("echeances_prestations")
     async def echeances_prestations(req: RpcRequest) -> Any:
-        jours = int(req.query.get("jours") or 60)
-        if not 0 <= jours <= 365:
-            raise InvalidInput.single("jours", "jours_hors_limites", "de 0 à 365 jours")
-        return await queries.echeances_prestations(
-            req.actor, FiltreEsms.model_validate(req.query).esms, jours
-        )
+        filtre = FiltreEcheances.model_validate(req.query)
+        return await queries.echeances_prestations(req.actor, filtre.esms, filtre.jours)
 
     @rpc.operation("ouvrir_prestation")
     async def ouvrir_prestation(req: RpcRequest) -> RpcReply:

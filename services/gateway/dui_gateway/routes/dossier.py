@@ -30,6 +30,7 @@ from dui_shared.contracts.dossier_api import (
     FicheSynthese,
     FiltreComparaison,
     FiltreDossiers,
+    FiltreEcheances,
     FiltreEsms,
     FiltrePresences,
     FinAffectation,
@@ -450,20 +451,14 @@ async def lister_prestations(
 @router.get("/prestations/echeances", response_model=Items, responses=PROBLEMS)
 async def echeances_prestations(
     request: Request,
-    filtre: Annotated[FiltreEsms, Query()],
+    filtre: Annotated[FiltreEcheances, Query()],
     actor: CurrentActor,
     bus: BusDep,
     position: MinPosition,
-    jours: Annotated[int, Query(ge=0, le=365)] = 60,
 ) -> JSONResponse:
     """Prestations ending within `jours` days or already ended, in active dossiers."""
     return await _read(
-        request,
-        bus,
-        actor,
-        "echeances_prestations",
-        position,
-        query={**filtre.model_dump(mode="json"), "jours": jours},
+        request, bus, actor, "echeances_prestations", position, query=filtre.model_dump(mode="json")
     )
 
 
