@@ -597,7 +597,7 @@ async def bench_fiche(nc: NATS, pool: asyncpg.Pool, n: int) -> list[Row]:
         async def fiche(at: int) -> None:
             reached = await wait_for_position(store, pool, DossierReadModel, at, timeout=10)
             assert reached is not None, "the dossier read model did not catch up"
-            await queries.synthese(dossier_id, ACTOR, reached)
+            await queries.synthese(dossier_id, ACTOR)
 
         await fiche(position)
         read_seconds, read_lat = await sequential(n, lambda i: fiche(0))
