@@ -18,10 +18,12 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from dui_admission.bootstrap import AdmissionService
+from dui_agenda.bootstrap import AgendaService
 from dui_dossier.bootstrap import DossierService
 from dui_shared.config import Settings
 from dui_shared.eventstore import EventStore
 from dui_shared.runtime.embedded import EmbeddedNats
+from dui_soins.bootstrap import SoinsService
 from tests.support.servers import nats_server, postgres_server
 
 
@@ -112,8 +114,26 @@ async def dossier_service(settings: Settings, store: EventStore) -> AsyncIterato
 
 
 @pytest.fixture(scope="session")
+async def soins_service(settings: Settings, store: EventStore) -> AsyncIterator[SoinsService]:
+    service = await SoinsService(settings).start()
+    yield service
+    await service.stop()
+
+
+@pytest.fixture(scope="session")
+async def agenda_service(settings: Settings, store: EventStore) -> AsyncIterator[AgendaService]:
+    service = await AgendaService(settings).start()
+    yield service
+    await service.stop()
+
+
+@pytest.fixture(scope="session")
 async def gateway(
-    settings: Settings, admission_service: AdmissionService, dossier_service: DossierService
+    settings: Settings,
+    admission_service: AdmissionService,
+    dossier_service: DossierService,
+    soins_service: SoinsService,
+    agenda_service: AgendaService,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The real gateway app in-process, talking to the real services over real NATS."""
     from dui_gateway.app import create_app

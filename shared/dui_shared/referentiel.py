@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import time
 from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
@@ -19,6 +20,7 @@ class Esms(BaseModel):
     categorie: str
     commune: str | None = None
     types_accueil: list[TypeAccueil] = Field(min_length=1)
+    unites: list[str] = Field(default_factory=list, description="unités de vie / services (transmissions)")
 
     @field_validator("finess")
     @classmethod
@@ -29,9 +31,26 @@ class Esms(BaseModel):
         return value
 
 
+class Poste(BaseModel):
+    """A shift of the care teams: transmissions are read per shift (the night one ends the next morning)."""
+
+    code: str
+    libelle: str
+    debut: time
+    fin: time
+
+
+POSTES = [
+    Poste(code="matin", libelle="Matin", debut=time(7), fin=time(14)),
+    Poste(code="apres_midi", libelle="Après-midi", debut=time(14), fin=time(21)),
+    Poste(code="nuit", libelle="Nuit", debut=time(21), fin=time(7)),
+]
+
+
 class Og(BaseModel):
     nom: str
     finess_juridique: str | None = None
+    postes: list[Poste] = Field(default_factory=lambda: list(POSTES))
 
 
 class Referentiel(BaseModel):

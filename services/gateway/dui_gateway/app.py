@@ -12,7 +12,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from dui_gateway import problems
 from dui_gateway.deps import Bus
 from dui_gateway.limits import BodyLimit
-from dui_gateway.routes import admission, dossier, exploitation
+from dui_gateway.routes import admission, agenda, dossier, exploitation, soins
 from dui_shared.config import Settings
 from dui_shared.observability import get_logger
 from dui_shared.rpc import MAX_MESSAGE, RpcClient, make_broker
@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(admission.router)
     app.include_router(dossier.router)
+    app.include_router(soins.router)
+    app.include_router(agenda.router)
     app.include_router(exploitation.router)
     app.add_middleware(BodyLimit, limit=MAX_MESSAGE - 50_000)
 

@@ -20,6 +20,8 @@ from dui_shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres, free_por
 SERVICES = (
     ("admission", ["-m", "dui_admission"]),
     ("dossier", ["-m", "dui_dossier"]),
+    ("soins", ["-m", "dui_soins"]),
+    ("agenda", ["-m", "dui_agenda"]),
     ("gateway", ["-m", "dui_gateway"]),
 )
 

@@ -1,0 +1,3 @@
+"""Event contracts of the soins service (being built: issue 4)."""
+
+from __future__ import annotations
