@@ -6,18 +6,22 @@ same name, and envelopes read back become the library's event objects again, rep
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
+from pydantic import BaseModel
 
 from dui_shared.contracts import ContractRegistry, EventData
 from dui_shared.envelope import Actor, Envelope
-from dui_shared.errors import Forbidden, NotFound
+from dui_shared.errors import ConcurrencyConflict, Forbidden, NotFound
 from dui_shared.eventstore import EventStore, Expectation, PendingEvent, StoredEvent, event_subject
 from dui_shared.observability import current_traceparent
 
@@ -204,6 +208,9 @@ class Repository:
         return self.mapper.replay(cls, stored), stored
 
 
+RETRIES = 12  # writers of one aggregate at the same instant: a nurse, a scheduler, a secretary…
+
+
 class Application:
     """The write API of one service: subclasses add one async method per command."""
 
@@ -215,6 +222,36 @@ class Application:
 
     def unit_of_work(self, ctx: CommandContext) -> UnitOfWork:
         return UnitOfWork(self.repository, ctx)
+
+    def new_id(self, ctx: CommandContext, operation: str, target: UUID, cmd: BaseModel) -> UUID:
+        """Server-chosen id of a new item; stable under the client's Idempotency-Key for the same request."""
+        fingerprint = hashlib.sha256(cmd.model_dump_json().encode()).hexdigest()[:32]
+        return ctx.derived_id(f"{operation}:{target}:{fingerprint}") or uuid.uuid4()
+
+    async def decide(
+        self, cls: type[A], aggregate_id: UUID, ctx: CommandContext, decide: Callable[[A], None]
+    ) -> int:
+        """Load, decide, append; decide again on a lost race. Returns the position the client can read at.
+
+        For commands that do not depend on what the client saw (adding a contact, recording an act…): a
+        decision that loses a race with another writer of the same aggregate is decided again on the fresh
+        state instead of answering 409. A request already applied (same Idempotency-Key) answers as then."""
+        for attempt in range(RETRIES):
+            uow = self.unit_of_work(ctx)
+            aggregate = await uow.get(cls, aggregate_id)
+            done = uow.replayed(aggregate)
+            if done is not None:
+                return done
+            decide(aggregate)
+            try:
+                position = await uow.commit()
+            except ConcurrencyConflict:
+                if attempt == RETRIES - 1:
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # de-synchronise the losers
+                continue
+            return position or uow.loaded_at(aggregate)
+        raise AssertionError("unreachable")
 
     async def get(self, cls: type[A], aggregate_id: UUID) -> A:
         aggregate, _ = await self.repository.load(cls, aggregate_id)

@@ -6,16 +6,13 @@ writer of the same dossier is simply decided again on the fresh state (a few tim
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import random
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from dui_dossier.domain import aggir, grilles
 from dui_dossier.domain.dossier import DossierUsager, ins_changes
@@ -53,7 +50,6 @@ from dui_shared.timezone import now_utc, to_utc, today_paris
 
 DOSSIER_NS = uuid.UUID("3d0f6a52-8e1b-5c4d-9a7f-2b6c8e0d1f3a")
 SYSTEM = Actor(id="dui-dossier", role="systeme", og_wide=True)
-RETRIES = 12  # writers of one dossier at the same instant: a nurse, the scheduler, a secretary…
 AGGIR = "aggir"
 AGGIR_LIBELLE = "AGGIR (autonomie gérontologique groupes iso-ressources)"
 A = TypeVar("A", bound=DuiAggregate)
@@ -70,10 +66,6 @@ def projet_id_for(dossier_id: UUID) -> UUID:
 
 def grille_id_for(code: str) -> UUID:
     return uuid.uuid5(DOSSIER_NS, f"grille:{code}")
-
-
-def _fingerprint(cmd: BaseModel) -> str:
-    return hashlib.sha256(cmd.model_dump_json().encode()).hexdigest()[:32]
 
 
 class DossierApp(Application):
@@ -94,31 +86,6 @@ class DossierApp(Application):
         self.insi = insi
         self.conservation = (conservation_annees, conservation_deces_annees)
         self.og_esms = referentiel.og.finess_juridique or "og"
-
-    def _new_id(self, ctx: CommandContext, operation: str, target: UUID, cmd: BaseModel) -> UUID:
-        """Server-chosen id of a new item; stable under the client's Idempotency-Key for the same request."""
-        return ctx.derived_id(f"{operation}:{target}:{_fingerprint(cmd)}") or uuid.uuid4()
-
-    async def _decide(
-        self, cls: type[A], aggregate_id: UUID, ctx: CommandContext, decide: Callable[[A], None]
-    ) -> int:
-        """Load, decide, append; decide again on a lost race. Returns the position the client can read at."""
-        for attempt in range(RETRIES):
-            uow = self.unit_of_work(ctx)
-            aggregate = await uow.get(cls, aggregate_id)
-            done = uow.replayed(aggregate)
-            if done is not None:
-                return done  # this request was applied already: answer as the first time
-            decide(aggregate)
-            try:
-                position = await uow.commit()
-            except ConcurrencyConflict:
-                if attempt == RETRIES - 1:
-                    raise
-                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # de-synchronise the losers
-                continue
-            return position or uow.loaded_at(aggregate)
-        raise AssertionError("unreachable")
 
     async def _writable_dossier(self, dossier_id: UUID, ctx: CommandContext) -> DossierUsager:
         dossier = await self.unit_of_work(ctx).get(DossierUsager, dossier_id)
@@ -167,7 +134,7 @@ class DossierApp(Application):
 
     async def clore(self, data: SortiePrononcee, sejour_id: UUID, cause: UUID) -> int:
         ctx = CommandContext(actor=SYSTEM, causation_id=str(cause), idempotency_key=str(cause))
-        return await self._decide(
+        return await self.decide(
             DossierUsager,
             dossier_id_for(sejour_id),
             ctx,
@@ -176,14 +143,14 @@ class DossierApp(Application):
 
     async def archiver(self, dossier_id: UUID, ctx: CommandContext) -> int:
         annees, deces = self.conservation
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.archiver(now_utc(), annees, deces)
         )
 
     # -- identity and INS -------------------------------------------------------------------------------
 
     async def corriger_traits(self, dossier_id: UUID, cmd: TraitsACorriger, ctx: CommandContext) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.corriger_traits(cmd.traits, cmd.motif)
         )
 
@@ -214,7 +181,7 @@ class DossierApp(Application):
                     )
                 d.recuperer_ins(cmd.operation, matricule, traits, now)
 
-            position = await self._decide(DossierUsager, dossier_id, ctx, record)
+            position = await self.decide(DossierUsager, dossier_id, ctx, record)
             dossier = await self.get(DossierUsager, dossier_id)
         return ResultatInsiVue(
             resultat=reponse.resultat.value,
@@ -226,18 +193,18 @@ class DossierApp(Application):
 
     async def valider_identite(self, dossier_id: UUID, cmd: ValidationIdentite, ctx: CommandContext) -> int:
         when = to_utc(cmd.verifiee_le) if cmd.verifiee_le else now_utc()
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.valider_identite(cmd.justificatif, when)
         )
 
     async def signaler_doute(self, dossier_id: UUID, motif: str, ctx: CommandContext) -> int:
-        return await self._decide(DossierUsager, dossier_id, ctx, lambda d: d.signaler_doute(motif))
+        return await self.decide(DossierUsager, dossier_id, ctx, lambda d: d.signaler_doute(motif))
 
     # -- entourage and team -----------------------------------------------------------------------------
 
     async def ajouter_contact(self, dossier_id: UUID, cmd: Contact, ctx: CommandContext) -> tuple[UUID, int]:
-        contact_id = self._new_id(ctx, "ajouter_contact", dossier_id, cmd)
-        position = await self._decide(
+        contact_id = self.new_id(ctx, "ajouter_contact", dossier_id, cmd)
+        position = await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.ajouter_contact(contact_id, cmd)
         )
         return contact_id, position
@@ -245,22 +212,22 @@ class DossierApp(Application):
     async def modifier_contact(
         self, dossier_id: UUID, contact_id: UUID, cmd: Contact, ctx: CommandContext
     ) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.modifier_contact(contact_id, cmd)
         )
 
     async def retirer_contact(
         self, dossier_id: UUID, contact_id: UUID, motif: str | None, ctx: CommandContext
     ) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.retirer_contact(contact_id, motif)
         )
 
     async def affecter(
         self, dossier_id: UUID, cmd: AffectationEquipe, ctx: CommandContext
     ) -> tuple[UUID, int]:
-        membre_id = self._new_id(ctx, "affecter", dossier_id, cmd)
-        position = await self._decide(
+        membre_id = self.new_id(ctx, "affecter", dossier_id, cmd)
+        position = await self.decide(
             DossierUsager,
             dossier_id,
             ctx,
@@ -269,21 +236,21 @@ class DossierApp(Application):
         return membre_id, position
 
     async def designer_referent(self, dossier_id: UUID, membre_id: UUID, ctx: CommandContext) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.designer_referent(membre_id, today_paris())
         )
 
     async def retirer_membre(self, dossier_id: UUID, membre_id: UUID, au: date, ctx: CommandContext) -> int:
-        return await self._decide(DossierUsager, dossier_id, ctx, lambda d: d.retirer_membre(membre_id, au))
+        return await self.decide(DossierUsager, dossier_id, ctx, lambda d: d.retirer_membre(membre_id, au))
 
     # -- absences ---------------------------------------------------------------------------------------
 
     async def declarer_absence(
         self, dossier_id: UUID, cmd: AbsenceADeclarer, ctx: CommandContext
     ) -> tuple[UUID, int]:
-        absence_id = self._new_id(ctx, "declarer_absence", dossier_id, cmd)
+        absence_id = self.new_id(ctx, "declarer_absence", dossier_id, cmd)
         fin = to_utc(cmd.fin_prevue) if cmd.fin_prevue else None
-        position = await self._decide(
+        position = await self.decide(
             DossierUsager,
             dossier_id,
             ctx,
@@ -294,14 +261,14 @@ class DossierApp(Application):
     async def terminer_absence(
         self, dossier_id: UUID, absence_id: UUID, fin: datetime, ctx: CommandContext
     ) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.terminer_absence(absence_id, to_utc(fin))
         )
 
     async def annuler_absence(
         self, dossier_id: UUID, absence_id: UUID, motif: str, ctx: CommandContext
     ) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.annuler_absence(absence_id, motif)
         )
 
@@ -310,8 +277,8 @@ class DossierApp(Application):
     async def prendre_mesure(
         self, dossier_id: UUID, cmd: MesureAPrendre, ctx: CommandContext
     ) -> tuple[UUID, int]:
-        mesure_id = self._new_id(ctx, "prendre_mesure", dossier_id, cmd)
-        position = await self._decide(
+        mesure_id = self.new_id(ctx, "prendre_mesure", dossier_id, cmd)
+        position = await self.decide(
             DossierUsager,
             dossier_id,
             ctx,
@@ -332,7 +299,7 @@ class DossierApp(Application):
     async def reviser_mesure(
         self, dossier_id: UUID, mesure_id: UUID, cmd: RevisionMesure, ctx: CommandContext
     ) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager,
             dossier_id,
             ctx,
@@ -349,7 +316,7 @@ class DossierApp(Application):
     async def lever_mesure(
         self, dossier_id: UUID, mesure_id: UUID, levee_le: date, motif: str, ctx: CommandContext
     ) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.lever_mesure(mesure_id, levee_le, motif)
         )
 
@@ -358,8 +325,8 @@ class DossierApp(Application):
     async def ouvrir_prestation(
         self, dossier_id: UUID, cmd: PrestationAOuvrir, ctx: CommandContext
     ) -> tuple[UUID, int]:
-        prestation_id = self._new_id(ctx, "ouvrir_prestation", dossier_id, cmd)
-        position = await self._decide(
+        prestation_id = self.new_id(ctx, "ouvrir_prestation", dossier_id, cmd)
+        position = await self.decide(
             DossierUsager,
             dossier_id,
             ctx,
@@ -372,7 +339,7 @@ class DossierApp(Application):
     async def renouveler_prestation(
         self, dossier_id: UUID, prestation_id: UUID, cmd: RenouvellementPrestation, ctx: CommandContext
     ) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager,
             dossier_id,
             ctx,
@@ -382,14 +349,14 @@ class DossierApp(Application):
     async def cloturer_prestation(
         self, dossier_id: UUID, prestation_id: UUID, cmd: CloturePrestation, ctx: CommandContext
     ) -> int:
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.cloturer_prestation(prestation_id, cmd.le, cmd.motif)
         )
 
     async def signaler_echeances(self, dossier_id: UUID, today: date, delai_jours: int) -> int:
         """The scheduler's command; the aggregate remembers what it already signalled, so it never fires twice."""
         ctx = CommandContext(actor=SYSTEM)
-        return await self._decide(
+        return await self.decide(
             DossierUsager, dossier_id, ctx, lambda d: d.signaler_echeances(today, delai_jours)
         )
 
@@ -398,8 +365,8 @@ class DossierApp(Application):
     async def tracer_echange(
         self, dossier_id: UUID, cmd: EchangeATracer, ctx: CommandContext
     ) -> tuple[UUID, int]:
-        echange_id = self._new_id(ctx, "tracer_echange", dossier_id, cmd)
-        position = await self._decide(
+        echange_id = self.new_id(ctx, "tracer_echange", dossier_id, cmd)
+        position = await self.decide(
             DossierUsager,
             dossier_id,
             ctx,
@@ -442,7 +409,7 @@ class DossierApp(Application):
         self, dossier_id: UUID, ctx: CommandContext, decide: Callable[[ProjetPersonnalise], None]
     ) -> int:
         await self._writable_dossier(dossier_id, ctx)
-        return await self._decide(ProjetPersonnalise, projet_id_for(dossier_id), ctx, decide)
+        return await self.decide(ProjetPersonnalise, projet_id_for(dossier_id), ctx, decide)
 
     async def modifier_projet(
         self, dossier_id: UUID, version: int, contenu: ContenuProjet, ctx: CommandContext
@@ -500,7 +467,7 @@ class DossierApp(Application):
             )
             libelle, version = definition.libelle, grille.numero
             detail = resultat_grille.model_dump(mode="json")
-        evaluation_id = self._new_id(ctx, "realiser_evaluation", dossier_id, cmd)
+        evaluation_id = self.new_id(ctx, "realiser_evaluation", dossier_id, cmd)
         realisee_le = to_utc(cmd.realisee_le) if cmd.realisee_le else now_utc()
         if realisee_le < dossier.admis_le:
             raise InvalidInput.single("realisee_le", "avant_admission", "l'évaluation précède l'admission")
@@ -534,7 +501,7 @@ class DossierApp(Application):
     async def annuler_evaluation(self, evaluation_id: UUID, motif: str, ctx: CommandContext) -> int:
         evaluation = await self.unit_of_work(ctx).get(Evaluation, evaluation_id)
         await self._writable_dossier(evaluation.dossier_id, ctx)
-        return await self._decide(Evaluation, evaluation_id, ctx, lambda e: e.annuler(motif))
+        return await self.decide(Evaluation, evaluation_id, ctx, lambda e: e.annuler(motif))
 
     async def _grille(self, code: str) -> GrilleEvaluation:
         try:
@@ -552,7 +519,7 @@ class DossierApp(Application):
             raise InvalidInput.single("code", "code_reserve", "la grille AGGIR est fournie par la plateforme")
         grille_id = grille_id_for(definition.code)
         try:
-            return grille_id, await self._decide(
+            return grille_id, await self.decide(
                 GrilleEvaluation, grille_id, ctx, lambda g: g.reviser(definition)
             )
         except NotFound:
