@@ -124,8 +124,8 @@ class UnitOfWork:
     def __init__(self, repository: Repository, ctx: CommandContext) -> None:
         self.repository = repository
         self.ctx = ctx
-        self._seen: dict[UUID, tuple[DuiAggregate, Expectation]] = {}
-        self._stored_ids: dict[UUID, dict[UUID, int]] = {}
+        self._seen: dict[str, tuple[DuiAggregate, Expectation]] = {}  # by subject: two types may share an id
+        self._stored_ids: dict[str, dict[UUID, int]] = {}
         self.position = 0
 
     async def get(self, cls: type[A], aggregate_id: UUID) -> A:
@@ -136,14 +136,14 @@ class UnitOfWork:
             raise NotFound(
                 f"{cls.__name__} {aggregate_id} introuvable"
             )  # another ESMS's: not even its existence
-        self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, last_seq))
-        self._stored_ids[aggregate.id] = {e.envelope.id: e.seq for e in stored}
+        self._seen[aggregate.subject] = (aggregate, Expectation(aggregate.subject, last_seq))
+        self._stored_ids[aggregate.subject] = {e.envelope.id: e.seq for e in stored}
         return aggregate
 
     def replayed(self, aggregate: DuiAggregate) -> int | None:
         """When this very request (same Idempotency-Key) was already applied to the aggregate, the position it
         answered then; None otherwise. Lets a retry answer like the first request instead of deciding again."""
-        ids = self._stored_ids.get(aggregate.id, {})
+        ids = self._stored_ids.get(aggregate.subject, {})
         position = None
         n = 0
         while (event_id := self.ctx.derived_id(f"{aggregate.id}:{n}")) is not None and event_id in ids:
@@ -155,11 +155,28 @@ class UnitOfWork:
         """Register a new aggregate; the actor must be allowed to act for its ESMS."""
         if not self.ctx.actor.may_act_for(aggregate.esms):
             raise Forbidden(f"vous n'êtes pas habilité pour l'ESMS {aggregate.esms}")
-        self._seen[aggregate.id] = (aggregate, Expectation(aggregate.subject, 0))
+        self._seen[aggregate.subject] = (aggregate, Expectation(aggregate.subject, 0))
+
+    def guard(self, aggregate: DuiAggregate, by: DuiAggregate) -> None:
+        """Append `aggregate`'s events only if `by` (loaded in this unit of work) is still as it was loaded.
+
+        JetStream checks one expected sequence per message; with `over` it may be taken on other subjects. A
+        new aggregate trades its own check (its id is fresh) for `by`'s; an existing one can be guarded only
+        by an aggregate sharing its id, whose subjects one wildcard then covers."""
+        own = self._seen[aggregate.subject][1]
+        by_seq = self._seen[by.subject][1].last_seq
+        if own.last_seq == 0:
+            expectation = Expectation(aggregate.subject, by_seq, over=by.subject)
+        elif aggregate.id == by.id and aggregate.esms == by.esms and aggregate.service == by.service:
+            both = event_subject(aggregate.esms, aggregate.service, "*", str(aggregate.id))
+            expectation = Expectation(aggregate.subject, max(own.last_seq, by_seq), over=both)
+        else:
+            raise ValueError("an existing aggregate can only be guarded by one with the same id")
+        self._seen[aggregate.subject] = (aggregate, expectation)
 
     def loaded_at(self, aggregate: DuiAggregate) -> int:
         """The stream sequence of the aggregate's last event when it was loaded."""
-        return self._seen[aggregate.id][1].last_seq
+        return self._seen[aggregate.subject][1].last_seq
 
     async def commit(self) -> int:
         """Append every pending event; return the stream position of the last one (0 when nothing changed)."""
@@ -173,23 +190,24 @@ class UnitOfWork:
         if events:
             self.position = await self.repository.store.append(events, expectations)
             for event in events:
-                self.repository.remember(UUID(event.envelope.subject), event.subject)
+                env = event.envelope
+                self.repository.remember(env.aggregate_type, UUID(env.subject), event.subject)
         return self.position
 
 
 class Repository:
-    """Loads aggregates of one service from their subjects; remembers id → subject to skip the wildcard."""
+    """Loads aggregates of one service from their subjects; remembers (type, id) → subject to skip the wildcard."""
 
     def __init__(self, store: EventStore, mapper: AggregateMapper, service: str) -> None:
         self.store = store
         self.mapper = mapper
         self.service = service
-        self._subjects: dict[UUID, str] = {}
+        self._subjects: dict[tuple[str, UUID], str] = {}
 
-    def remember(self, aggregate_id: UUID, subject: str) -> None:
+    def remember(self, aggregate_type: str, aggregate_id: UUID, subject: str) -> None:
         if len(self._subjects) > 100_000:
             self._subjects.clear()
-        self._subjects[aggregate_id] = subject
+        self._subjects[(aggregate_type, aggregate_id)] = subject
 
     async def load(self, cls: type[A], aggregate_id: UUID) -> tuple[A, int]:
         """The aggregate and the stream sequence of its last event."""
@@ -198,17 +216,34 @@ class Repository:
 
     async def load_events(self, cls: type[A], aggregate_id: UUID) -> tuple[A, list[StoredEvent]]:
         """The aggregate and the stored events it was replayed from."""
-        subject = self._subjects.get(aggregate_id) or event_subject(
+        subject = self._subjects.get((cls.aggregate_type(), aggregate_id)) or event_subject(
             "*", self.service, cls.aggregate_type(), str(aggregate_id)
         )
         stored = await self.store.read(subject)
         if not stored:
             raise NotFound(f"{cls.__name__} {aggregate_id} introuvable")
-        self.remember(aggregate_id, stored[0].subject)
+        self.remember(cls.aggregate_type(), aggregate_id, stored[0].subject)
         return self.mapper.replay(cls, stored), stored
 
 
 RETRIES = 12  # writers of one aggregate at the same instant: a nurse, a scheduler, a secretary…
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Another aggregate a decision depends on: loaded and checked first, required unchanged when appending
+    (e.g. a dossier that must not be archived meanwhile)."""
+
+    cls: type[DuiAggregate]
+    id: UUID
+    check: Callable[[Any], None]
+
+
+async def _retrying(attempt: int, conflict: ConcurrencyConflict) -> None:
+    """Wait a little before deciding again, or give the conflict up after the last attempt."""
+    if attempt == RETRIES - 1:
+        raise conflict
+    await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # de-synchronise the losers
 
 
 class Application:
@@ -229,7 +264,13 @@ class Application:
         return ctx.derived_id(f"{operation}:{target}:{fingerprint}") or uuid.uuid4()
 
     async def decide(
-        self, cls: type[A], aggregate_id: UUID, ctx: CommandContext, decide: Callable[[A], None]
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        ctx: CommandContext,
+        decide: Callable[[A], None],
+        *,
+        guard: Guard | None = None,
     ) -> int:
         """Load, decide, append; decide again on a lost race. Returns the position the client can read at.
 
@@ -238,20 +279,44 @@ class Application:
         state instead of answering 409. A request already applied (same Idempotency-Key) answers as then."""
         for attempt in range(RETRIES):
             uow = self.unit_of_work(ctx)
+            by = await self._guarding(uow, guard)
             aggregate = await uow.get(cls, aggregate_id)
             done = uow.replayed(aggregate)
             if done is not None:
                 return done
             decide(aggregate)
+            if by is not None:
+                uow.guard(aggregate, by)
             try:
                 position = await uow.commit()
-            except ConcurrencyConflict:
-                if attempt == RETRIES - 1:
-                    raise
-                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # de-synchronise the losers
+            except ConcurrencyConflict as conflict:
+                await _retrying(attempt, conflict)
                 continue
             return position or uow.loaded_at(aggregate)
         raise AssertionError("unreachable")
+
+    async def create(self, make: Callable[[], A], ctx: CommandContext, *, guard: Guard) -> int:
+        """Append a new aggregate whose creation depends on another one (`guard`), re-checked on a lost race."""
+        for attempt in range(RETRIES):
+            uow = self.unit_of_work(ctx)
+            by = await self._guarding(uow, guard)
+            assert by is not None
+            aggregate = make()
+            uow.add(aggregate)
+            uow.guard(aggregate, by)
+            try:
+                return await uow.commit()
+            except ConcurrencyConflict as conflict:
+                await _retrying(attempt, conflict)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    async def _guarding(uow: UnitOfWork, guard: Guard | None) -> DuiAggregate | None:
+        if guard is None:
+            return None
+        by = await uow.get(guard.cls, guard.id)
+        guard.check(by)
+        return by
 
     async def get(self, cls: type[A], aggregate_id: UUID) -> A:
         aggregate, _ = await self.repository.load(cls, aggregate_id)

@@ -53,10 +53,14 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class Expectation:
-    """The last stream sequence a subject must have for the append to proceed (0: the subject is new)."""
+    """The last stream sequence a subject must have for the append to proceed (0: the subject is new).
+
+    With `over`, the sequence checked is the last one among the subjects `over` matches (a wildcard may cover
+    several aggregates) instead of the subject's own: a decision can then require another aggregate unchanged."""
 
     subject: str
     last_seq: int
+    over: str | None = None
 
 
 def stream_config(name: str, subjects: list[str], *, replicas: int = 1) -> dict[str, Any]:
@@ -131,12 +135,13 @@ class EventStore:
         if len(events) > MAX_BATCH:
             raise ValueError(f"a decision may append at most {MAX_BATCH} events")
         expected = {e.subject: e.last_seq for e in expectations}
+        over = {e.subject: e.over for e in expectations if e.over}
         attempts = 3
         for attempt in range(1, attempts + 1):
             try:
                 if len(events) == 1:
-                    return await self._publish_one(events[0], expected)
-                return await self._publish_batch(events, expected)
+                    return await self._publish_one(events[0], expected, over)
+                return await self._publish_batch(events, expected, over)
             except _AlreadyAppended as done:
                 return done.seq
             except (
@@ -151,29 +156,35 @@ class EventStore:
                 await asyncio.sleep(0.2 * attempt)
         raise AssertionError("unreachable")
 
-    def _headers(self, event: PendingEvent, expected: dict[str, int], seen: set[str]) -> dict[str, str]:
+    def _headers(
+        self, event: PendingEvent, expected: dict[str, int], seen: set[str], over: dict[str, str]
+    ) -> dict[str, str]:
         env = event.envelope
         headers = {"Nats-Msg-Id": str(env.id), "Ce-Type": env.type}
         if env.traceparent:
             headers["traceparent"] = env.traceparent
         if event.subject not in seen and event.subject in expected:
             headers["Nats-Expected-Last-Subject-Sequence"] = str(expected[event.subject])
+            if event.subject in over:
+                headers["Nats-Expected-Last-Subject-Sequence-Subject"] = over[event.subject]
         seen.add(event.subject)
         return headers
 
-    async def _publish_one(self, event: PendingEvent, expected: dict[str, int]) -> int:
-        headers = self._headers(event, expected, set())
+    async def _publish_one(self, event: PendingEvent, expected: dict[str, int], over: dict[str, str]) -> int:
+        headers = self._headers(event, expected, set(), over)
         msg = await self.nc.request(
             event.subject, _encode(event.envelope), headers=headers, timeout=self.timeout
         )
         return await self._check_ack(msg, [event], expected)
 
-    async def _publish_batch(self, events: Sequence[PendingEvent], expected: dict[str, int]) -> int:
+    async def _publish_batch(
+        self, events: Sequence[PendingEvent], expected: dict[str, int], over: dict[str, str]
+    ) -> int:
         batch_id = uuid.uuid4().hex
         seen: set[str] = set()
         last = len(events)
         for n, event in enumerate(events, start=1):
-            headers = self._headers(event, expected, seen)
+            headers = self._headers(event, expected, seen, over)
             headers["Nats-Batch-Id"] = batch_id
             headers["Nats-Batch-Sequence"] = str(n)
             if n < last:

@@ -11,14 +11,22 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+import pytest
 from nats.aio.client import Client as NATS
 
 from dui_dossier.application import dossier_id_for
 from dui_dossier.bootstrap import DossierService
+from dui_dossier.domain.dossier import DossierUsager
+from dui_dossier.domain.evaluation import Evaluation
+from dui_dossier.domain.projet import ProjetPersonnalise
 from dui_dossier.echeancier import Echeancier
 from dui_dossier.projections import DossierReadModel
+from dui_shared.aggregate import CommandContext
 from dui_shared.contracts import registry
 from dui_shared.contracts.admission import AdmissionPrononcee, TypeAccueil, Usager
+from dui_shared.contracts.dossier import ContenuProjet
+from dui_shared.envelope import Actor
+from dui_shared.errors import ConcurrencyConflict
 from dui_shared.eventstore import EventStore
 from dui_shared.projection import Projection, rebuild, wait_for_position
 from tests.support.builders import (
@@ -589,3 +597,61 @@ async def test_a_read_waits_only_for_events_of_its_own_projection(
     finally:
         async with pool.acquire() as conn:
             await conn.execute(f'DROP SCHEMA "{Behind.name}" CASCADE')
+
+
+async def test_a_write_racing_the_archive_of_its_dossier_is_refused(
+    gateway: httpx.AsyncClient, dossier_service: DossierService, unique: str
+) -> None:
+    app = dossier_service.app
+    assert app is not None
+    sejour_id, position = await admit(gateway, f"Course-{unique}")
+    did = (await dossier_of(gateway, sejour_id, position))["id"]
+    contenu = {"objectifs": [{"code": "o", "libelle": "o", "domaine": "d"}]}
+    await _ok(await gateway.post(f"/dossiers/{did}/projet-personnalise", json=contenu, headers=OG_WIDE), 201)
+    sortie = await gateway.post(
+        f"/sejours/{sejour_id}/sortie",
+        json={"sortie_le": "2026-11-01T10:00:00", "motif": "retour_domicile"},
+        headers=OG_WIDE,
+    )
+    await _ok(sortie)
+    await _ok(await gateway.get(f"/dossiers/{did}", headers=_fresh(sortie)))  # closed by now
+    ctx = CommandContext(actor=Actor(id="ide-1", role="infirmier", og_wide=True))
+
+    # a projet change and a new evaluation, both decided on a dossier not yet archived…
+    uow = app.unit_of_work(ctx)
+    dossier = await uow.get(DossierUsager, UUID(did))
+    dossier.check_writable()
+    projet = await uow.get(ProjetPersonnalise, UUID(did))
+    projet.modifier(1, ContenuProjet.model_validate({**contenu, "expression_usager": "trop tard"}))
+    uow.guard(projet, dossier)
+    evaluation_uow = app.unit_of_work(ctx)
+    dossier_again = await evaluation_uow.get(DossierUsager, UUID(did))
+    evaluation = Evaluation(
+        id=uuid.uuid4(),
+        dossier_id=UUID(did),
+        esms=EHPAD,
+        grille="aggir",
+        grille_version=1,
+        grille_libelle="AGGIR",
+        realisee_le=datetime(2026, 10, 1, tzinfo=UTC),
+        evaluateur="ide-1",
+        reponses={},
+        score=None,
+        gir=6,
+        interpretation=None,
+        alerte=False,
+        detail={},
+        commentaire=None,
+    )
+    evaluation_uow.add(evaluation)
+    evaluation_uow.guard(evaluation, dossier_again)
+    # …then the dossier is archived before they are appended
+    await app.archiver(UUID(did), ctx)
+    for late in (uow, evaluation_uow):
+        with pytest.raises(ConcurrencyConflict):
+            await late.commit()
+    refused = await gateway.put(
+        f"/dossiers/{did}/projet-personnalise/versions/1", json=contenu, headers=OG_WIDE
+    )
+    assert refused.status_code == 409
+    assert refused.json()["type"] == "urn:dui:probleme:dossier_archive"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TypeVar
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -19,7 +18,7 @@ from dui_dossier.domain.dossier import DossierUsager, ins_changes
 from dui_dossier.domain.evaluation import Evaluation, GrilleEvaluation
 from dui_dossier.domain.projet import ProjetPersonnalise
 from dui_dossier.insi import Insi, ResultatInsi
-from dui_shared.aggregate import Application, CommandContext, DuiAggregate
+from dui_shared.aggregate import Application, CommandContext, Guard
 from dui_shared.contracts import ContractRegistry
 from dui_shared.contracts.admission import AdmissionPrononcee, SortiePrononcee
 from dui_shared.contracts.aggir import ReponsesAggir
@@ -52,7 +51,6 @@ DOSSIER_NS = uuid.UUID("3d0f6a52-8e1b-5c4d-9a7f-2b6c8e0d1f3a")
 SYSTEM = Actor(id="dui-dossier", role="systeme", og_wide=True)
 AGGIR = "aggir"
 AGGIR_LIBELLE = "AGGIR (autonomie gérontologique groupes iso-ressources)"
-A = TypeVar("A", bound=DuiAggregate)
 
 
 def dossier_id_for(sejour_id: UUID) -> UUID:
@@ -61,7 +59,9 @@ def dossier_id_for(sejour_id: UUID) -> UUID:
 
 
 def projet_id_for(dossier_id: UUID) -> UUID:
-    return uuid.uuid5(DOSSIER_NS, f"projet_personnalise:{dossier_id}")
+    """The projet personnalisé has its dossier's id: one wildcard subject then covers both, so a change to the
+    projet can require the dossier unchanged (not archived meanwhile) in the same JetStream check."""
+    return dossier_id
 
 
 def grille_id_for(code: str) -> UUID:
@@ -381,7 +381,6 @@ class DossierApp(Application):
     async def initier_projet(
         self, dossier_id: UUID, contenu: ContenuProjet, ctx: CommandContext
     ) -> tuple[UUID, int]:
-        dossier = await self._writable_dossier(dossier_id, ctx)
         projet_id = projet_id_for(dossier_id)
         uow = self.unit_of_work(ctx)
         try:
@@ -398,18 +397,26 @@ class DossierApp(Application):
                 "ce dossier a déjà un projet personnalisé : modifiez le brouillon ou ouvrez une révision",
                 rule="projet_existant",
             )
-        uow = self.unit_of_work(ctx)
-        uow.add(ProjetPersonnalise(id=projet_id, dossier_id=dossier_id, esms=dossier.esms, contenu=contenu))
-        try:
-            return projet_id, await uow.commit()
-        except ConcurrencyConflict:
-            raise DomainError("ce dossier a déjà un projet personnalisé", rule="projet_existant") from None
+        dossier = await self._writable_dossier(dossier_id, ctx)
+        position = await self.create(
+            lambda: ProjetPersonnalise(
+                id=projet_id, dossier_id=dossier_id, esms=dossier.esms, contenu=contenu
+            ),
+            ctx,
+            guard=self._writable(dossier_id),
+        )
+        return projet_id, position
+
+    def _writable(self, dossier_id: UUID) -> Guard:
+        """The dossier must exist, be visible to the actor, not be archived — and stay so until the append."""
+        return Guard(DossierUsager, dossier_id, lambda d: d.check_writable())
 
     async def _on_projet(
         self, dossier_id: UUID, ctx: CommandContext, decide: Callable[[ProjetPersonnalise], None]
     ) -> int:
-        await self._writable_dossier(dossier_id, ctx)
-        return await self.decide(ProjetPersonnalise, projet_id_for(dossier_id), ctx, decide)
+        return await self.decide(
+            ProjetPersonnalise, projet_id_for(dossier_id), ctx, decide, guard=self._writable(dossier_id)
+        )
 
     async def modifier_projet(
         self, dossier_id: UUID, version: int, contenu: ContenuProjet, ctx: CommandContext
@@ -476,9 +483,9 @@ class DossierApp(Application):
             return evaluation_id, seq  # the same request again under its Idempotency-Key
         except NotFound:
             pass
-        uow = self.unit_of_work(ctx)
-        uow.add(
-            Evaluation(
+        evaluateur = cmd.evaluateur or ctx.actor.id
+        position = await self.create(
+            lambda: Evaluation(
                 id=evaluation_id,
                 dossier_id=dossier_id,
                 esms=dossier.esms,
@@ -486,7 +493,7 @@ class DossierApp(Application):
                 grille_version=version,
                 grille_libelle=libelle,
                 realisee_le=realisee_le,
-                evaluateur=cmd.evaluateur or ctx.actor.id,
+                evaluateur=evaluateur,
                 reponses=reponses,
                 score=score,
                 gir=gir,
@@ -494,9 +501,11 @@ class DossierApp(Application):
                 alerte=alerte,
                 detail=detail,
                 commentaire=cmd.commentaire,
-            )
+            ),
+            ctx,
+            guard=self._writable(dossier_id),
         )
-        return evaluation_id, await uow.commit()
+        return evaluation_id, position
 
     async def annuler_evaluation(self, evaluation_id: UUID, motif: str, ctx: CommandContext) -> int:
         evaluation = await self.unit_of_work(ctx).get(Evaluation, evaluation_id)
