@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from dui_agenda.bootstrap import AgendaService
+from dui_agenda.projections import PROJECTIONS
 from dui_shared.runtime import cli
 
 if __name__ == "__main__":
-    cli.main("agenda", AgendaService, (), __doc__)
+    cli.main("agenda", AgendaService, PROJECTIONS, __doc__)

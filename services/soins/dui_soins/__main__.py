@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dui_shared.runtime import cli
 from dui_soins.bootstrap import SoinsService
+from dui_soins.projections import PROJECTIONS
 
 if __name__ == "__main__":
-    cli.main("soins", SoinsService, (), __doc__)
+    cli.main("soins", SoinsService, PROJECTIONS, __doc__)

@@ -1,7 +1,307 @@
-"""Agenda endpoints (being built: issue 4)."""
+"""Agenda endpoints: events planned for usagers, professionals and candidates (once or recurring), what became of
+each occurrence and who was there, the agendas (JSON and iCalendar), missed events, and information put in an
+agenda.
+
+Every write accepts an `Idempotency-Key`: the same request sent again with the same key is applied once. Reads
+accept `X-Dui-Min-Position` — the position of an agenda write, or of a dossier write such as an absence.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition, to_response
+from dui_gateway.routes.admission import PROBLEMS
+from dui_shared.contracts.admission_api import CommandeAcceptee
+from dui_shared.contracts.agenda_api import (
+    AgendaVue,
+    AnnulationEvenement,
+    EvenementAModifier,
+    EvenementAPlanifier,
+    EvenementVue,
+    FiltreFenetre,
+    FiltreInformations,
+    FiltreManques,
+    InformationATransmettre,
+    InformationVue,
+    PageInformations,
+    PageManques,
+    PlanificationAcceptee,
+    RealisationARelever,
+)
+from dui_shared.rpc import RpcRequest
 
 router = APIRouter(tags=["agenda"])
+E = "/evenements/{evenement_id}"
+ProfessionnelId = Annotated[str, Path(min_length=1, max_length=64, description="RPPS ou identifiant local")]
+ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Agenda au format iCalendar (RFC 5545)", "content": {"text/calendar": {}}},
+    **PROBLEMS,
+}
+
+
+def _body(model: Any) -> Any:
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+async def _read(
+    request: Request,
+    bus: BusDep,
+    actor: CurrentActor,
+    operation: str,
+    position: int,
+    params: dict[str, str] | None = None,
+    query: dict[str, Any] | None = None,
+) -> JSONResponse:
+    return await bus.call(
+        request, "agenda", operation, actor, params=params, query=query, min_position=position
+    )
+
+
+async def _write(
+    request: Request,
+    bus: BusDep,
+    actor: CurrentActor,
+    operation: str,
+    key: str | None,
+    params: dict[str, str] | None = None,
+    body: Any = None,
+) -> JSONResponse:
+    return await bus.call(request, "agenda", operation, actor, params=params, body=body, idempotency_key=key)
+
+
+async def _ics(
+    request: Request,
+    bus: BusDep,
+    actor: CurrentActor,
+    kind: str,
+    owner: str,
+    filtre: FiltreFenetre,
+    position: int,
+) -> Response:
+    """The iCalendar text the service answers, served as `text/calendar`; problems stay problem+json."""
+    rpc = RpcRequest(
+        actor=actor,
+        correlation_id=request.headers.get("x-request-id") or str(uuid.uuid4()),
+        path=request.url.path,
+        params={"id": owner},
+        query=filtre.model_dump(mode="json"),
+        min_position=position,
+    )
+    reply = await bus.client.call("agenda", f"ics_{kind}", rpc)
+    if reply.problem is not None:
+        return to_response(reply)
+    return Response(
+        reply.body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="agenda-{kind}-{owner}.ics"'},
+    )
+
+
+# -- events -------------------------------------------------------------------------------------------------
+
+
+@router.post("/evenements", status_code=201, response_model=PlanificationAcceptee, responses=PROBLEMS)
+async def planifier(
+    request: Request, cmd: EvenementAPlanifier, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
+) -> JSONResponse:
+    """Plan a rendez-vous, activity, intervention or contact (once, or recurring by an RRULE); the reply lists
+    the other events of the same participants it overlaps (flagged, not refused)."""
+    return await _write(request, bus, actor, "planifier", key, body=_body(cmd))
+
+
+@router.get("/evenements/manques", response_model=PageManques, responses=PROBLEMS)
+async def manques(
+    request: Request,
+    filtre: Annotated[FiltreManques, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> JSONResponse:
+    """Occurrences over with nothing recorded, or recorded not done, per ESMS, person or professional."""
+    return await _read(request, bus, actor, "manques", position, query=filtre.model_dump(mode="json"))
+
+
+@router.get(E, response_model=EvenementVue, responses=PROBLEMS)
+async def lire_evenement(
+    request: Request,
+    evenement_id: uuid.UUID,
+    filtre: Annotated[FiltreFenetre, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> JSONResponse:
+    """The event, its realisations and presences, its occurrences over `du`…`au` and what overlaps them."""
+    return await _read(
+        request, bus, actor, "evenement", position, {"id": str(evenement_id)}, filtre.model_dump(mode="json")
+    )
+
+
+@router.put(E, response_model=PlanificationAcceptee, responses=PROBLEMS)
+async def modifier(
+    request: Request,
+    evenement_id: uuid.UUID,
+    cmd: EvenementAModifier,
+    actor: CurrentActor,
+    bus: BusDep,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    """Move or change the event (every field); the reply lists what it now overlaps."""
+    return await _write(request, bus, actor, "modifier", key, {"id": str(evenement_id)}, _body(cmd))
+
+
+@router.post(f"{E}/annulation", response_model=CommandeAcceptee, responses=PROBLEMS)
+async def annuler(
+    request: Request,
+    evenement_id: uuid.UUID,
+    cmd: AnnulationEvenement,
+    actor: CurrentActor,
+    bus: BusDep,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    """Cancel the whole event (every occurrence of a series); what was realised stays recorded."""
+    return await _write(request, bus, actor, "annuler", key, {"id": str(evenement_id)}, _body(cmd))
+
+
+@router.post(f"{E}/realisations", response_model=CommandeAcceptee, responses=PROBLEMS)
+async def realiser(
+    request: Request,
+    evenement_id: uuid.UUID,
+    cmd: RealisationARelever,
+    actor: CurrentActor,
+    bus: BusDep,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    """Record what became of one occurrence (done, not done, cancelled) and who was present or absent."""
+    return await _write(request, bus, actor, "realiser", key, {"id": str(evenement_id)}, _body(cmd))
+
+
+# -- agendas ------------------------------------------------------------------------------------------------
+# the `.ics` routes come first: `{id}` alone would also match `<id>.ics`
+
+
+@router.get("/agendas/usagers/{dossier_id}.ics", response_class=Response, responses=ICS_RESPONSE)
+async def ics_usager(
+    request: Request,
+    dossier_id: uuid.UUID,
+    filtre: Annotated[FiltreFenetre, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> Response:
+    """The person's agenda as iCalendar (RRULE kept, Europe/Paris times, cancelled occurrences as EXDATE)."""
+    return await _ics(request, bus, actor, "usager", str(dossier_id), filtre, position)
+
+
+@router.get("/agendas/usagers/{dossier_id}", response_model=AgendaVue, responses=PROBLEMS)
+async def agenda_usager(
+    request: Request,
+    dossier_id: uuid.UUID,
+    filtre: Annotated[FiltreFenetre, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> JSONResponse:
+    """The person's agenda over Paris days `du`…`au` (default: 30 days from today): occurrences with their
+    status, presences (an absence declared in the dossier shows them absent), overlaps, and information."""
+    params = {"id": str(dossier_id)}
+    return await _read(request, bus, actor, "agenda_usager", position, params, filtre.model_dump(mode="json"))
+
+
+@router.get("/agendas/professionnels/{professionnel_id}.ics", response_class=Response, responses=ICS_RESPONSE)
+async def ics_professionnel(
+    request: Request,
+    professionnel_id: ProfessionnelId,
+    filtre: Annotated[FiltreFenetre, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> Response:
+    """A professional's agenda as iCalendar, limited to the ESMS the caller may see."""
+    return await _ics(request, bus, actor, "professionnel", professionnel_id, filtre, position)
+
+
+@router.get("/agendas/professionnels/{professionnel_id}", response_model=AgendaVue, responses=PROBLEMS)
+async def agenda_professionnel(
+    request: Request,
+    professionnel_id: ProfessionnelId,
+    filtre: Annotated[FiltreFenetre, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> JSONResponse:
+    """A professional's agenda over `du`…`au`, limited to the ESMS the caller may see."""
+    params = {"id": professionnel_id}
+    return await _read(
+        request, bus, actor, "agenda_professionnel", position, params, filtre.model_dump(mode="json")
+    )
+
+
+@router.get("/agendas/candidatures/{candidature_id}.ics", response_class=Response, responses=ICS_RESPONSE)
+async def ics_candidature(
+    request: Request,
+    candidature_id: uuid.UUID,
+    filtre: Annotated[FiltreFenetre, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> Response:
+    return await _ics(request, bus, actor, "candidature", str(candidature_id), filtre, position)
+
+
+@router.get("/agendas/candidatures/{candidature_id}", response_model=AgendaVue, responses=PROBLEMS)
+async def agenda_candidature(
+    request: Request,
+    candidature_id: uuid.UUID,
+    filtre: Annotated[FiltreFenetre, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> JSONResponse:
+    """The contacts planned with a candidate (default: a year back, a year ahead)."""
+    params = {"id": str(candidature_id)}
+    return await _read(
+        request, bus, actor, "agenda_candidature", position, params, filtre.model_dump(mode="json")
+    )
+
+
+# -- information --------------------------------------------------------------------------------------------
+
+
+@router.post("/informations", status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
+async def transmettre(
+    request: Request, cmd: InformationATransmettre, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
+) -> JSONResponse:
+    """Put a message or a reminder in a professional's or a person's agenda."""
+    return await _write(request, bus, actor, "transmettre", key, body=_body(cmd))
+
+
+@router.get("/informations", response_model=PageInformations, responses=PROBLEMS)
+async def informations(
+    request: Request,
+    filtre: Annotated[FiltreInformations, Query()],
+    actor: CurrentActor,
+    bus: BusDep,
+    position: MinPosition,
+) -> JSONResponse:
+    """Information of the ESMS the caller may see, per recipient (`destinataire=`), unread ones (`non_lues=`)."""
+    return await _read(request, bus, actor, "informations", position, query=filtre.model_dump(mode="json"))
+
+
+@router.get("/informations/{information_id}", response_model=InformationVue, responses=PROBLEMS)
+async def lire_information(
+    request: Request, information_id: uuid.UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
+) -> JSONResponse:
+    return await _read(request, bus, actor, "information", position, {"id": str(information_id)})
+
+
+@router.post("/informations/{information_id}/lecture", response_model=CommandeAcceptee, responses=PROBLEMS)
+async def marquer_lue(
+    request: Request, information_id: uuid.UUID, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
+) -> JSONResponse:
+    """Its recipient read it (a professional marks their own; a person's is marked by a professional)."""
+    return await _write(request, bus, actor, "marquer_lue", key, {"id": str(information_id)})

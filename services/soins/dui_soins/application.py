@@ -1,0 +1,396 @@
+"""The soins service's write API: one method per command, each one decision appended atomically.
+
+Commands on an existing aggregate that do not depend on what the client saw (an act, a stop, a planned care…) are
+decided again on the fresh state when they lose a race (`Application.decide`). New items get server-chosen ids,
+stable under the client's `Idempotency-Key` (`Application.new_id`), so a retried creation creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
+
+import asyncpg
+
+from dui_shared.aggregate import RETRIES, Application, CommandContext, DuiAggregate
+from dui_shared.contracts import ContractRegistry
+from dui_shared.contracts.soins import ContenuPrescription
+from dui_shared.contracts.soins_api import (
+    ActeATracer,
+    ArretPrescription,
+    ModificationPrescription,
+    ObservationASaisir,
+    PrescriptionAEmettre,
+    SoinAPlanifier,
+    StatutActe,
+    TransmissionASaisir,
+)
+from dui_shared.errors import ConcurrencyConflict, InvalidInput, NotFound
+from dui_shared.eventstore import EventStore
+from dui_shared.referentiel import Referentiel
+from dui_shared.timezone import now_utc, to_utc
+from dui_soins.domain.observation import Observation
+from dui_soins.domain.plan_soins import PlanSoins
+from dui_soins.domain.prescription import Intervenant, Prescripteur, Prescription
+from dui_soins.domain.roles import voit
+from dui_soins.domain.transmission import Auteur, Note, SuiviLectures, Transmission, suivi_id
+from dui_soins.dossiers import DossierConnu, DossiersConnus
+
+SOINS_NS = uuid.UUID("9b2e4c71-0d3f-5a86-b7e1-4c2d8f6a9e03")
+A = TypeVar("A", bound=DuiAggregate)
+
+
+def plan_id_for(dossier_id: UUID) -> UUID:
+    """One plan de soins per dossier, derived from it."""
+    return uuid.uuid5(SOINS_NS, f"plan_soins:{dossier_id}")
+
+
+class SoinsApp(Application):
+    service = "soins"
+
+    def __init__(
+        self, store: EventStore, registry: ContractRegistry, referentiel: Referentiel, pool: asyncpg.Pool
+    ) -> None:
+        super().__init__(store, registry)
+        self.referentiel = referentiel
+        self.dossiers = DossiersConnus(store, pool)
+
+    def _unites(self, esms: str) -> list[str]:
+        found = self.referentiel.get(esms)
+        return list(found.unites) if found else []
+
+    async def _create(self, ctx: CommandContext, aggregate: DuiAggregate) -> int:
+        """Append a new aggregate; the same request again (its id derived from the Idempotency-Key) answers the
+        position of the first."""
+        uow = self.unit_of_work(ctx)
+        uow.add(aggregate)
+        try:
+            return await uow.commit()
+        except ConcurrencyConflict:
+            return (await self.repository.load(type(aggregate), aggregate.id))[1]
+
+    async def _existing(self, cls: type[A], aggregate_id: UUID) -> int | None:
+        try:
+            return (await self.repository.load(cls, aggregate_id))[1]
+        except NotFound:
+            return None
+
+    # -- transmissions ----------------------------------------------------------------------------------
+
+    async def saisir_transmission(
+        self, dossier_id: UUID, cmd: TransmissionASaisir, ctx: CommandContext
+    ) -> tuple[UUID, int]:
+        dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
+        transmission_id = self.new_id(ctx, "saisir_transmission", dossier_id, cmd)
+        done = await self._existing(Transmission, transmission_id)
+        if done is not None:
+            return transmission_id, done
+        now = now_utc()
+        transmission = Transmission.saisir(
+            transmission_id,
+            dossier_id,
+            dossier.esms,
+            Note(
+                type=cmd.type,
+                categorie=cmd.categorie,
+                categorie_donnees=cmd.categorie_donnees,
+                cible=cmd.cible,
+                donnees=cmd.donnees,
+                actions=cmd.actions,
+                resultats=cmd.resultats,
+                texte=cmd.texte,
+            ),
+            to_utc(cmd.le) if cmd.le else now,
+            cmd.unite or dossier.unite,
+            Auteur(ctx.actor.id, ctx.actor.role, cmd.auteur_nom),
+            unites=self._unites(dossier.esms),
+            postes=self.referentiel.og.postes,
+            admis_le=dossier.admis_le,
+            now=now,
+        )
+        return transmission_id, await self._create(ctx, transmission)
+
+    async def marquer_lues(self, ids: list[UUID], ctx: CommandContext) -> tuple[int, int]:
+        """Mark transmissions as read by the caller: recorded on the caller's SuiviLectures of each ESMS, all in
+        one decision. Unknown, invisible (another ESMS, a category the caller may not read) → 404; one's own and
+        already read ones are skipped. Returns (newly read, position)."""
+        actor = ctx.actor
+        distinct = list(dict.fromkeys(ids))
+        loaded = await asyncio.gather(*(self._transmission(t, ctx) for t in distinct))
+        par_esms: dict[str, list[UUID]] = {}
+        for t in loaded:
+            if t.auteur != actor.id:
+                par_esms.setdefault(t.esms, []).append(t.id)
+        done = await self._lectures_deja_enregistrees(ctx, par_esms)
+        if done is not None:
+            return done
+        for attempt in range(RETRIES):
+            uow = self.unit_of_work(ctx)
+            lues = 0
+            suivis: list[SuiviLectures] = []
+            for esms, tids in sorted(par_esms.items()):
+                try:
+                    suivi = await uow.get(SuiviLectures, suivi_id(esms, actor.id))
+                except NotFound:
+                    suivi = SuiviLectures.ouvrir(esms, actor.id)
+                    uow.add(suivi)
+                suivis.append(suivi)
+                lues += suivi.lire(tids, now_utc())
+            try:
+                position = await uow.commit()
+            except ConcurrencyConflict:
+                if attempt == RETRIES - 1:
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                continue
+            if not position:
+                position = max((uow.loaded_at(s) for s in suivis), default=0)
+            return lues, position
+        raise AssertionError("unreachable")
+
+    async def _lectures_deja_enregistrees(
+        self, ctx: CommandContext, par_esms: dict[str, list[UUID]]
+    ) -> tuple[int, int] | None:
+        """This very request (same Idempotency-Key) already applied: what it answered then."""
+        if ctx.idempotency_key is None:
+            return None
+        lues, position, found = 0, 0, False
+        for esms in par_esms:
+            sid = suivi_id(esms, ctx.actor.id)
+            try:
+                _, stored = await self.repository.load_events(SuiviLectures, sid)
+            except NotFound:
+                continue
+            by_id = {e.envelope.id: e for e in stored}
+            n = 0
+            while (event_id := ctx.derived_id(f"{sid}:{n}")) is not None and event_id in by_id:
+                event = by_id[event_id]
+                found = True
+                if event.envelope.name == "TransmissionsLues":
+                    lues += len(event.envelope.data["transmission_ids"])
+                position = max(position, event.seq)
+                n += 1
+        return (lues, position) if found else None
+
+    async def _transmission(self, transmission_id: UUID, ctx: CommandContext) -> Transmission:
+        try:
+            transmission = await self.get(Transmission, transmission_id)
+        except NotFound:
+            transmission = None
+        if (
+            transmission is None
+            or not ctx.actor.may_act_for(transmission.esms)
+            or not voit(ctx.actor.role, transmission.categorie_donnees)
+        ):
+            raise NotFound(f"transmission {transmission_id} introuvable")
+        return transmission
+
+    # -- observations -----------------------------------------------------------------------------------
+
+    async def saisir_observation(
+        self, dossier_id: UUID, cmd: ObservationASaisir, ctx: CommandContext
+    ) -> tuple[UUID, int]:
+        dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
+        observation_id = self.new_id(ctx, "saisir_observation", dossier_id, cmd)
+        done = await self._existing(Observation, observation_id)
+        if done is not None:
+            return observation_id, done
+        now = now_utc()
+        observation = Observation.saisir(
+            observation_id,
+            dossier_id,
+            dossier.esms,
+            cmd.texte,
+            cmd.motif,
+            to_utc(cmd.observee_le) if cmd.observee_le else now,
+            cmd.source,
+            cmd.source_detail,
+            Auteur(ctx.actor.id, ctx.actor.role, cmd.auteur_nom),
+            now,
+        )
+        return observation_id, await self._create(ctx, observation)
+
+    # -- prescriptions ----------------------------------------------------------------------------------
+
+    async def emettre_prescription(
+        self, dossier_id: UUID, cmd: PrescriptionAEmettre, ctx: CommandContext
+    ) -> tuple[UUID, int]:
+        dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
+        prescription_id = self.new_id(ctx, "emettre_prescription", dossier_id, cmd)
+        done = await self._existing(Prescription, prescription_id)
+        if done is not None:
+            return prescription_id, done
+        prescription = Prescription.emettre(
+            prescription_id,
+            dossier_id,
+            dossier.esms,
+            _contenu_utc(cmd.contenu),
+            Prescripteur(ctx.actor.id, ctx.actor.role, cmd.prescripteur_nom),
+            now_utc(),
+        )
+        return prescription_id, await self._create(ctx, prescription)
+
+    async def _on_prescription(
+        self, prescription_id: UUID, ctx: CommandContext, decide: Callable[[Prescription], None]
+    ) -> int:
+        prescription = await self.unit_of_work(ctx).get(Prescription, prescription_id)
+        await self.dossiers.modifiable(prescription.dossier_id, ctx.actor)
+        return await self.decide(Prescription, prescription_id, ctx, decide)
+
+    async def modifier_prescription(
+        self, prescription_id: UUID, cmd: ModificationPrescription, ctx: CommandContext
+    ) -> tuple[int, int]:
+        """A new signed version; returns (its number, position)."""
+        versions: list[int] = []
+        prescripteur = Prescripteur(ctx.actor.id, ctx.actor.role, cmd.prescripteur_nom)
+        contenu = _contenu_utc(cmd.contenu)
+
+        def decide(p: Prescription) -> None:
+            versions.append(p.modifier(contenu, cmd.motif, prescripteur, now_utc(), cmd.version))
+
+        position = await self._on_prescription(prescription_id, ctx, decide)
+        if not versions:  # the same request again: the version it signed
+            versions.append((await self.get(Prescription, prescription_id)).courante)
+        return versions[-1], position
+
+    async def arreter_prescription(
+        self, prescription_id: UUID, cmd: ArretPrescription, ctx: CommandContext
+    ) -> int:
+        prescripteur = Prescripteur(ctx.actor.id, ctx.actor.role, cmd.prescripteur_nom)
+        return await self._on_prescription(
+            prescription_id, ctx, lambda p: p.arreter(cmd.motif, prescripteur, now_utc())
+        )
+
+    # -- plan de soins ----------------------------------------------------------------------------------
+
+    async def _on_plan(
+        self, dossier: DossierConnu, ctx: CommandContext, decide: Callable[[PlanSoins], None]
+    ) -> int:
+        """Decide on the dossier's plan de soins, opening it on first use."""
+        plan_id = plan_id_for(dossier.id)
+        for attempt in range(RETRIES):
+            uow = self.unit_of_work(ctx)
+            try:
+                plan = await uow.get(PlanSoins, plan_id)
+            except NotFound:
+                plan = PlanSoins(id=plan_id, dossier_id=dossier.id, esms=dossier.esms)
+                uow.add(plan)
+            else:
+                done = uow.replayed(plan)
+                if done is not None:
+                    return done
+            decide(plan)
+            try:
+                position = await uow.commit()
+            except ConcurrencyConflict:
+                if attempt == RETRIES - 1:
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                continue
+            return position or uow.loaded_at(plan)
+        raise AssertionError("unreachable")
+
+    async def affecter_unite(self, dossier_id: UUID, unite: str, ctx: CommandContext) -> int:
+        dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
+        unites = self._unites(dossier.esms)
+        return await self._on_plan(dossier, ctx, lambda p: p.affecter_unite(unite, unites))
+
+    async def planifier_soin(
+        self, dossier_id: UUID, cmd: SoinAPlanifier, ctx: CommandContext
+    ) -> tuple[UUID, int]:
+        dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
+        soin_id = self.new_id(ctx, "planifier_soin", dossier_id, cmd)
+        debut = to_utc(cmd.debut) if cmd.debut else now_utc()
+        position = await self._on_plan(
+            dossier,
+            ctx,
+            lambda p: p.planifier(
+                soin_id,
+                cmd.type,
+                cmd.libelle,
+                tuple(cmd.heures),
+                tuple(cmd.jours_semaine),
+                debut,
+                cmd.fin,
+                cmd.consignes,
+                ctx.actor.role,
+            ),
+        )
+        return soin_id, position
+
+    async def arreter_soin(self, dossier_id: UUID, soin_id: UUID, motif: str, ctx: CommandContext) -> int:
+        dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
+        try:
+            return await self.decide(
+                PlanSoins,
+                plan_id_for(dossier.id),
+                ctx,
+                lambda p: p.arreter_soin(soin_id, motif, now_utc(), ctx.actor.role),
+            )
+        except NotFound as exc:
+            raise NotFound(f"soin {soin_id} introuvable dans ce plan de soins") from exc
+
+    # -- acts -------------------------------------------------------------------------------------------
+
+    async def tracer_acte(self, dossier_id: UUID, cmd: ActeATracer, ctx: CommandContext) -> tuple[UUID, int]:
+        """Trace an act against a prescription or a planned care of this dossier; answers (what it was traced
+        on, position)."""
+        if (cmd.prescription_id is None) == (cmd.soin_id is None):
+            raise InvalidInput.single(
+                "prescription_id",
+                "reference_acte",
+                "un acte se rapporte à une prescription ou à un soin planifié",
+            )
+        if cmd.statut is StatutActe.non_realise and cmd.motif is None:
+            raise InvalidInput.single("motif", "motif_requis", "indiquez pourquoi l'acte n'a pas été réalisé")
+        if cmd.statut is StatutActe.realise and cmd.motif is not None:
+            raise InvalidInput.single(
+                "motif", "motif_non_attendu", "un acte réalisé n'a pas de motif de non-réalisation"
+            )
+        dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
+        par = Intervenant(ctx.actor.id, ctx.actor.role, cmd.par_nom)
+        prevu_le = to_utc(cmd.prevu_le) if cmd.prevu_le else None
+        now = now_utc()
+        realise_le = to_utc(cmd.realise_le) if cmd.realise_le else now
+        motif = cmd.motif
+        if cmd.prescription_id is not None:
+            prescription_id = cmd.prescription_id
+            prescription = await self.unit_of_work(ctx).get(Prescription, prescription_id)
+            if prescription.dossier_id != dossier_id:
+                raise NotFound(f"prescription {prescription_id} introuvable dans ce dossier")
+
+            def on_prescription(p: Prescription) -> None:
+                if motif is None:
+                    p.realiser(prevu_le, realise_le, par, cmd.quantite, cmd.commentaire, now)
+                else:
+                    p.non_realiser(prevu_le, motif, cmd.commentaire, par, now)
+
+            return prescription_id, await self.decide(Prescription, prescription_id, ctx, on_prescription)
+        soin_id = cmd.soin_id
+        assert soin_id is not None
+
+        def on_plan(p: PlanSoins) -> None:
+            if motif is None:
+                p.realiser(soin_id, prevu_le, realise_le, par, cmd.commentaire, now)
+            else:
+                p.non_realiser(soin_id, prevu_le, motif, cmd.commentaire, par, now)
+
+        try:
+            return soin_id, await self.decide(PlanSoins, plan_id_for(dossier.id), ctx, on_plan)
+        except NotFound as exc:
+            raise NotFound(f"soin {soin_id} introuvable dans ce plan de soins") from exc
+
+
+def _contenu_utc(contenu: ContenuPrescription) -> ContenuPrescription:
+    """Instants of the content in UTC (naive ones are Paris time): the signed content is the stored one."""
+    changes: dict[str, datetime] = {}
+    if contenu.debut is not None:
+        changes["debut"] = to_utc(contenu.debut)
+    if contenu.le is not None:
+        changes["le"] = to_utc(contenu.le)
+    return contenu.model_copy(update=changes) if changes else contenu

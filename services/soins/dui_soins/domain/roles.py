@@ -1,0 +1,65 @@
+"""Who may do what in the soins service, until the security issue brings the full habilitation matrix
+(profession × ESMS × data category). Roles are the caller's `Actor.role`."""
+
+from __future__ import annotations
+
+from dui_shared.contracts.soins import CategorieDonnees
+from dui_shared.errors import Forbidden
+from dui_shared.rpps import rpps_problem
+
+ROLES_MEDECIN = frozenset({"medecin", "medecin_coordonnateur"})
+"""Physicians: they write observations médicales and, with a valid RPPS number, prescribe."""
+
+ROLES_MEDICAUX = ROLES_MEDECIN | {"infirmier"}
+"""Who reads data of the `medical` category (medical transmissions, observations médicales)."""
+
+ROLES_SOIN = ROLES_MEDICAUX | {
+    "infirmier_coordonnateur",
+    "cadre_de_sante",
+    "aide_soignant",
+    "aes",
+    "auxiliaire_de_vie",
+    "kinesitherapeute",
+    "ergotherapeute",
+    "psychomotricien",
+    "orthophoniste",
+    "dieteticien",
+    "pedicure_podologue",
+    "pharmacien",
+}
+"""Care roles: they trace acts, plan care and record observations received from elsewhere."""
+
+
+def voit(role: str, categorie: CategorieDonnees) -> bool:
+    """Whether a role may read data of this category (only `medical` is restricted for now)."""
+    return categorie is not CategorieDonnees.medical or role in ROLES_MEDICAUX
+
+
+def exiger_prescripteur(role: str, identifiant: str) -> None:
+    """An authorised prescriber: a physician's role and an identity that is a valid RPPS number."""
+    if role not in ROLES_MEDECIN:
+        raise Forbidden(
+            f"seul un médecin peut prescrire, modifier ou arrêter une prescription (rôle « {role} »)",
+            rule="prescripteur_non_habilite",
+        )
+    problem = rpps_problem(identifiant)
+    if problem is not None:
+        raise Forbidden(
+            f"un prescripteur est identifié par un numéro RPPS valide : {problem[1]}",
+            rule="prescripteur_non_habilite",
+        )
+
+
+def exiger_soignant(role: str, action: str) -> None:
+    if role not in ROLES_SOIN:
+        raise Forbidden(
+            f"{action} est réservé aux professionnels du soin (rôle « {role} »)", rule="role_soignant_requis"
+        )
+
+
+def exiger_acces_medical(role: str) -> None:
+    if role not in ROLES_MEDICAUX:
+        raise Forbidden(
+            "les données médicales sont réservées aux médecins et aux infirmiers",
+            rule="donnees_medicales_reservees",
+        )
