@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from dui_dossier.demo import SECTIONS
-from tests.support.builders import OG_WIDE
+from tests.support.builders import EHPAD, OG_WIDE
 
 
 def _start(data: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
@@ -100,6 +100,22 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         assert fiche["identite"]["statut"] == "qualifiee", fiche["identite"]
         assert [section for section in SECTIONS if not fiche[section]] == [], fiche
         entourage = len(fiche["entourage"])
+
+        # the soins demo: a day of the unit Les Lilas, MARTIN away with her daughter, the weekly workshop
+        assert any("Démo soins et agenda : journée de l'unité Les Lilas" in line for line in lines), lines
+        assert any(f"{url}/plan-soins?esms={EHPAD}&unite=Les%20Lilas" in line for line in lines), lines
+        plan = httpx.get(
+            f"{url}/plan-soins", params={"esms": EHPAD, "unite": "Les Lilas"}, headers=OG_WIDE, timeout=10
+        ).json()
+        assert any(c["acte"] is not None for c in plan["creneaux"]), plan
+        hers = [c for c in plan["creneaux"] if c["usager"]["dossier_id"] == martin]
+        assert hers and {c["statut"] for c in hers} == {"absent"}, hers
+        agenda = httpx.get(f"{url}/agendas/usagers/{martin}", headers=OG_WIDE, timeout=10).json()
+        assert any(o["titre"] == "Atelier mémoire" and o["recurrent"] for o in agenda["occurrences"]), agenda
+        prescriptions = httpx.get(
+            f"{url}/dossiers/{martin}/prescriptions", headers=OG_WIDE, timeout=10
+        ).json()
+        assert prescriptions, prescriptions
     finally:
         out = _stop(process)
     assert "PostgreSQL arrêté" in out and "NATS arrêté" in out
@@ -121,7 +137,12 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         )
         # the dossier demo ran once: no second set of residents, no second entourage
         assert len(httpx.get(f"{url}/sejours", headers=OG_WIDE, timeout=10).json()["items"]) == 13
-        fiche = httpx.get(f"{url}/dossiers/{_martin(url)}/synthese", headers=OG_WIDE, timeout=10).json()
+        martin = _martin(url)
+        fiche = httpx.get(f"{url}/dossiers/{martin}/synthese", headers=OG_WIDE, timeout=10).json()
         assert len(fiche["entourage"]) == entourage
+        # nor did the soins demo: no second set of prescriptions
+        assert any("Soins et agenda de démonstration déjà présents" in line for line in lines), lines
+        again = httpx.get(f"{url}/dossiers/{martin}/prescriptions", headers=OG_WIDE, timeout=10).json()
+        assert len(again) == len(prescriptions)
     finally:
         _stop(process)

@@ -1,5 +1,6 @@
 """`make run`: the whole platform on one machine — embedded NATS JetStream and PostgreSQL (unless NATS_URL /
-DATABASE_URL name external ones), every service as its own process, demo data on first start, the gateway URL.
+DATABASE_URL name external ones), every service as its own process, demo data on first start (admission,
+dossiers, then a day of care and agenda in the EHPAD's unit "Les Lilas"), the gateway URL.
 Ctrl-C stops everything in order; data stays under DUI_DATA_DIR (default ./data) for the next start."""
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ def main() -> int:
         platform.wait_ready(url)
         subprocess.run([sys.executable, "-m", "dui_admission.demo", "--gateway", url], env=env, check=True)
         subprocess.run([sys.executable, "-m", "dui_dossier.demo", "--gateway", url], env=env, check=True)
+        subprocess.run([sys.executable, "-m", "dui_soins.demo", "--gateway", url], env=env, check=True)
         curl = "curl -s " + " ".join(f"-H '{k}: {v}'" for k, v in DEMO_HEADERS.items())
         _say("")
         _say(f"Passerelle DUI : {url}")
@@ -139,6 +141,10 @@ def main() -> int:
         _say(
             f"Dossiers      : {curl} '{url}/dossiers?q=martin'"
             f"   (fiche de synthèse : {url}/dossiers/<id>/synthese)"
+        )
+        _say(
+            f"Plan de soins : {curl} '{url}/plan-soins?esms=690004122&unite=Les%20Lilas'"
+            f"   (en retard : {url}/actes/en-retard?esms=690004122, agenda : {url}/agendas/usagers/<id>)"
         )
         _say("Ctrl-C pour tout arrêter ; les données restent dans " + str(platform.data))
         while True:
