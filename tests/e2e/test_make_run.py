@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from dui_dossier.demo import SECTIONS
+from dui_shared.runtime.platform import DEMO_INFIRMIER
 from tests.support.builders import EHPAD, OG_WIDE
 
 
@@ -105,7 +106,10 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         assert any("Démo soins et agenda : journée de l'unité Les Lilas" in line for line in lines), lines
         assert any(f"{url}/plan-soins?esms={EHPAD}&unite=Les%20Lilas" in line for line in lines), lines
         plan = httpx.get(
-            f"{url}/plan-soins", params={"esms": EHPAD, "unite": "Les Lilas"}, headers=OG_WIDE, timeout=10
+            f"{url}/plan-soins",
+            params={"esms": EHPAD, "unite": "Les Lilas"},
+            headers=DEMO_INFIRMIER,
+            timeout=10,
         ).json()
         assert any(c["acte"] is not None for c in plan["creneaux"]), plan
         hers = [c for c in plan["creneaux"] if c["usager"]["dossier_id"] == martin]
@@ -113,7 +117,7 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         agenda = httpx.get(f"{url}/agendas/usagers/{martin}", headers=OG_WIDE, timeout=10).json()
         assert any(o["titre"] == "Atelier mémoire" and o["recurrent"] for o in agenda["occurrences"]), agenda
         prescriptions = httpx.get(
-            f"{url}/dossiers/{martin}/prescriptions", headers=OG_WIDE, timeout=10
+            f"{url}/dossiers/{martin}/prescriptions", headers=DEMO_INFIRMIER, timeout=10
         ).json()
         assert prescriptions, prescriptions
     finally:
@@ -142,7 +146,7 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         assert len(fiche["entourage"]) == entourage
         # nor did the soins demo: no second set of prescriptions
         assert any("Soins et agenda de démonstration déjà présents" in line for line in lines), lines
-        again = httpx.get(f"{url}/dossiers/{martin}/prescriptions", headers=OG_WIDE, timeout=10).json()
+        again = httpx.get(f"{url}/dossiers/{martin}/prescriptions", headers=DEMO_INFIRMIER, timeout=10).json()
         assert len(again) == len(prescriptions)
     finally:
         _stop(process)

@@ -484,6 +484,20 @@ async def test_a_retry_with_the_same_idempotency_key_answers_the_first_outcome(
         ),
         201,
     )
+    # meanwhile version 2 is validated and another review opens version 3
+    await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/projet-personnalise/versions/2/validation",
+            json={"valide_le": "2026-11-02"},
+            headers=OG_WIDE,
+        )
+    )
+    await _ok(
+        await gateway.post(
+            f"/dossiers/{did}/projet-personnalise/revision", json={"motif": "autre"}, headers=OG_WIDE
+        ),
+        201,
+    )
     again = await _ok(
         await gateway.post(
             f"/dossiers/{did}/projet-personnalise/revision", json={"motif": "chute"}, headers=keyed

@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
+import rfc8785
 from nats.aio.client import Client as NATS
 
 from dui_shared.contracts import registry
@@ -21,7 +22,9 @@ from dui_shared.projection import rebuild, stored_position
 from dui_shared.rpc import RpcReply, RpcRequest
 from dui_shared.rpps import with_key
 from dui_shared.timezone import PARIS
+from dui_soins.domain.transmission import suivi_id
 from dui_soins.projections import SoinsReadModel
+from dui_soins.queries import ACTES
 from tests.support.builders import EHPAD, OG_WIDE, SSIAD, admit, admitted_dossier, dossier_of, headers_for
 
 RPPS = with_key("1000000001")  # 10000000017
@@ -149,9 +152,14 @@ async def test_each_version_is_kept_and_signed_in_the_same_decision(
         f"/prescriptions/{pid}/modification", json={**change, "version": 1}, headers=MEDECIN
     )
     assert (await ok(modified))["version"] == 2
+    retried = await gateway.post(  # the same request again, without a key: nothing new, answered as then
+        f"/prescriptions/{pid}/modification", json={**change, "version": 1}, headers=MEDECIN
+    )
+    assert (await ok(retried))["version"] == 2
+    other = paracetamol(prises=[{"heure": "08:00", "quantite": 3, "unite": "comprimé"}])
     stale = await gateway.post(
         f"/prescriptions/{pid}/modification",
-        json={**change, "version": 1, "motif": "encore"},
+        json={**other, "version": 1, "motif": "encore"},
         headers=MEDECIN,
     )
     problem(stale, 409, "version_perimee")
@@ -169,8 +177,10 @@ async def test_each_version_is_kept_and_signed_in_the_same_decision(
     assert versions[1]["motif"] == "dose"
     assert [v["contenu"]["prises"][0]["quantite"] for v in versions] == [1, 2]
     for v, event in zip(versions, (stored[1], stored[3]), strict=True):
-        canonical = json.dumps(v["contenu"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        assert v["signature"]["empreinte"] == hashlib.sha256(canonical.encode()).hexdigest()
+        # what a verifier in any language computes: SHA-256 of the RFC 8785 form, where the quantity 1 is `1`
+        canonical = rfc8785.dumps(v["contenu"])
+        assert b'"quantite":1,' in canonical or b'"quantite":2,' in canonical
+        assert v["signature"]["empreinte"] == hashlib.sha256(canonical).hexdigest()
         assert v["signature"]["signataire"] == RPPS
         assert event.envelope.data["empreinte"] == v["signature"]["empreinte"]
     current = await ok(await gateway.get(f"/prescriptions/{pid}", headers=fresh(modified, ide(unique))))
@@ -217,9 +227,12 @@ async def test_acts_on_a_prescription_follow_its_plan_and_stop_with_it(
         f"/prescriptions/{pid}/arret", json={"motif": "effet indésirable"}, headers=MEDECIN
     )
     await ok(stopped)
-    late = {**acte, "prevu_le": "2026-10-06T20:00:00", "realise_le": "2026-10-06T20:05:00"}
+    before_stop = {**acte, "prevu_le": "2026-10-06T20:00:00", "realise_le": "2026-10-06T20:05:00"}
+    await ok(await gateway.post(f"/dossiers/{did}/actes", json=before_stop, headers=aide(unique)))
+    tomorrow = (datetime.now(PARIS) + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
+    after_stop = {**acte, "prevu_le": tomorrow.isoformat(), "realise_le": None}
     problem(
-        await gateway.post(f"/dossiers/{did}/actes", json=late, headers=aide(unique)),
+        await gateway.post(f"/dossiers/{did}/actes", json=after_stop, headers=aide(unique)),
         409,
         "prescription_arretee",
     )
@@ -624,6 +637,43 @@ async def test_unread_transmissions_of_a_professional_and_medical_ones(
     ]
 
 
+async def test_reading_transmissions_of_several_days_counts_each_once_and_keeps_one_record_per_day(
+    gateway: httpx.AsyncClient, store: EventStore, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Jours-{unique}")
+    now = datetime.now(PARIS)
+    ids = []
+    for le in (now - timedelta(days=2), now - timedelta(hours=1)):
+        note = {"categorie": "soins", "texte": f"note du {le:%d/%m}", "le": le.isoformat()}
+        ids.append(
+            (
+                await ok(
+                    await gateway.post(f"/dossiers/{did}/transmissions", json=note, headers=aide(unique)), 201
+                )
+            )["id"]
+        )
+    marked = await gateway.post("/transmissions/lectures", json={"ids": ids}, headers=ide(unique))
+    assert (await ok(marked))["lues"] == 2
+    again = await gateway.post("/transmissions/lectures", json={"ids": ids[::-1]}, headers=ide(unique))
+    assert (await ok(again))["lues"] == 0
+    unread = await ok(
+        await gateway.get(
+            "/transmissions/non-lues", params={"esms": EHPAD}, headers=fresh(marked, ide(unique))
+        )
+    )
+    assert [t for t in unread["items"] if t["dossier_id"] == did] == []
+    # what was read is kept per shift day: marking replays that day's record, not everything ever read
+    for tid in ids:
+        jour = (await ok(await gateway.get(f"/transmissions/{tid}", headers=fresh(marked, ide(unique)))))[
+            "jour_poste"
+        ]
+        suivi = suivi_id(EHPAD, f"ide-{unique}", date.fromisoformat(jour))
+        assert await events_of(store, "suivilectures", str(suivi)) == [
+            "SuiviLecturesOuvert",
+            "TransmissionsLues",
+        ]
+
+
 # -- observations ------------------------------------------------------------------------------------------
 
 
@@ -824,6 +874,211 @@ async def test_retries_with_the_same_idempotency_key_create_nothing_twice(
         if e.envelope.data.get("dossier_id") == did
     ]
     assert plan == ["PlanSoinsOuvert", "SoinPlanifie"]
+
+
+async def test_a_retry_answers_what_the_first_request_answered_even_after_later_changes(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Rejeu-{unique}")
+    emission = {**MEDECIN, "Idempotency-Key": f"emission-{unique}"}
+    first = await ok(
+        await gateway.post(f"/dossiers/{did}/prescriptions", json=paracetamol(), headers=emission), 201
+    )
+    pid = first["id"]
+    change = {**paracetamol(fin="2026-12-31"), "motif": "durée"}
+    modification = {**MEDECIN, "Idempotency-Key": f"modification-{unique}"}
+    modified = await ok(
+        await gateway.post(f"/prescriptions/{pid}/modification", json=change, headers=modification)
+    )
+    assert modified["version"] == 2
+    other = {**paracetamol(fin="2027-01-31"), "motif": "prolongation"}
+    later = await ok(await gateway.post(f"/prescriptions/{pid}/modification", json=other, headers=MEDECIN))
+    assert later["version"] == 3
+    await ok(await gateway.post(f"/prescriptions/{pid}/arret", json={"motif": "fin"}, headers=MEDECIN))
+    again = await ok(
+        await gateway.post(f"/prescriptions/{pid}/modification", json=change, headers=modification)
+    )
+    assert again == modified  # version 2 at its position, not version 3 nor the stop's position
+    again = await ok(
+        await gateway.post(f"/dossiers/{did}/prescriptions", json=paracetamol(), headers=emission), 201
+    )
+    assert again == first
+
+
+# -- who reads -------------------------------------------------------------------------------------------------
+
+
+async def test_prescriptions_and_the_care_plan_are_for_care_roles_and_drugs_for_those_who_give_them(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    did, para, kine, _ = await _planned_person(gateway, unique, f"Lecteurs-{unique}")
+    last = await gateway.post(
+        f"/dossiers/{did}/actes",
+        json={
+            "prescription_id": para,
+            "prevu_le": "2026-10-05T08:00:00",
+            "statut": "realise",
+            "realise_le": "2026-10-05T08:05:00",
+        },
+        headers=aide(unique),
+    )
+    await ok(last)
+
+    def as_(role: str) -> dict[str, str]:
+        return fresh(last, headers_for(EHPAD, role=role, who=f"{role}-{unique}"))
+
+    for role in ("secretariat", "animateur"):
+        for path, params in (
+            (f"/dossiers/{did}/prescriptions", {}),
+            (f"/prescriptions/{para}", {}),
+            (f"/prescriptions/{para}/versions", {}),
+            (f"/dossiers/{did}/plan-soins", {"jour": "2026-10-05"}),
+            ("/plan-soins", {"esms": EHPAD, "jour": "2026-10-05"}),
+            (f"/dossiers/{did}/actes", {"jour": "2026-10-05"}),
+            ("/actes/en-retard", {"esms": EHPAD, "a": "2026-10-05T23:00:00"}),
+        ):
+            refused = await gateway.get(path, params=params, headers=as_(role))
+            problem(refused, 403, "role_soignant_requis")
+            assert "Paracétamol" not in refused.text, path
+    # a physiotherapist reads the prescriptions of acts, not the drugs
+    kinesitherapeute = as_("kinesitherapeute")
+    listed = await ok(await gateway.get(f"/dossiers/{did}/prescriptions", headers=kinesitherapeute))
+    assert [p["id"] for p in listed] == [kine]
+    await ok(await gateway.get(f"/prescriptions/{kine}/versions", headers=kinesitherapeute))
+    for path in (f"/prescriptions/{para}", f"/prescriptions/{para}/versions"):
+        problem(await gateway.get(path, headers=kinesitherapeute), 403, "medicaments_reserves")
+    plan = await ok(
+        await gateway.get(
+            "/plan-soins", params={"dossier_id": did, "jour": "2026-10-05"}, headers=kinesitherapeute
+        )
+    )
+    assert [c[1] for c in mine(plan["creneaux"], did)] == ["Toilette au lavabo", "rééducation à la marche"]
+    actes = await ok(
+        await gateway.get(f"/dossiers/{did}/actes", params={"jour": "2026-10-05"}, headers=kinesitherapeute)
+    )
+    assert actes == []
+    # the aide-soignant, who helps give drugs, reads them all
+    plan = await ok(
+        await gateway.get(
+            "/plan-soins", params={"dossier_id": did, "jour": "2026-10-05"}, headers=aide(unique)
+        )
+    )
+    assert "Paracétamol 500 mg (orale)" in [c[1] for c in mine(plan["creneaux"], did)]
+    listed = await ok(await gateway.get(f"/dossiers/{did}/prescriptions", headers=fresh(last, aide(unique))))
+    assert {p["id"] for p in listed} == {para, kine}
+
+
+# -- time -------------------------------------------------------------------------------------------------------
+
+
+async def test_acts_at_impossible_times_are_refused(gateway: httpx.AsyncClient, unique: str) -> None:
+    did, para, _, soin = await _planned_person(gateway, unique, f"Temps-{unique}")
+    in_ten_days = (datetime.now(PARIS) + timedelta(days=10)).replace(
+        hour=8, minute=30, second=0, microsecond=0
+    )
+    refus = {"soin_id": soin, "prevu_le": in_ten_days.isoformat(), "statut": "non_realise", "motif": "refus"}
+    problem(
+        await gateway.post(f"/dossiers/{did}/actes", json=refus, headers=aide(unique)), 422, "dans_le_futur"
+    )
+    given = {"prescription_id": para, "prevu_le": "2026-10-06T08:00:00", "statut": "realise"}
+    problem(
+        await gateway.post(
+            f"/dossiers/{did}/actes",
+            json={**given, "realise_le": "1901-10-06T08:00:00"},
+            headers=aide(unique),
+        ),
+        422,
+        "avant_debut_prescription",
+    )
+    problem(
+        await gateway.post(
+            f"/dossiers/{did}/actes",
+            json={**given, "realise_le": "2026-10-08T08:00:00"},
+            headers=aide(unique),
+        ),
+        422,
+        "realise_loin_du_creneau",
+    )
+    overdue = await ok(
+        await gateway.get(
+            "/actes/en-retard", params={"esms": EHPAD, "a": "2026-10-06T12:00:00"}, headers=ide(unique)
+        )
+    )
+    assert ("06 08:00", "Paracétamol 500 mg (orale)", "en_retard") in mine(overdue["creneaux"], did)
+
+
+async def test_the_plan_on_clock_change_days_has_one_slot_per_time_and_flags_a_skipped_one(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Heure-{unique}")
+    nuit = {
+        "type": "change",
+        "libelle": "Change de nuit",
+        "heures": ["02:30", "03:30"],
+        "debut": "2026-10-01T00:00:00",
+    }
+    created = await gateway.post(f"/dossiers/{did}/plan-soins", json=nuit, headers=ide(unique))
+    await ok(created, 201)
+
+    async def slots(jour: str) -> list[tuple[str, str | None]]:
+        plan = await ok(
+            await gateway.get(
+                "/plan-soins", params={"dossier_id": did, "jour": jour}, headers=fresh(created, ide(unique))
+            )
+        )
+        return [(c["prevu_le"], c["heure_inexistante"]) for c in plan["creneaux"]]
+
+    # autumn: 02:30 happens twice, planned once (the first); spring: 02:30 does not happen, planned at 03:00
+    assert await slots("2026-10-25") == [
+        ("2026-10-25T02:30:00+02:00", None),
+        ("2026-10-25T03:30:00+01:00", None),
+    ]
+    assert await slots("2027-03-28") == [
+        ("2027-03-28T03:00:00+02:00", "02:30:00"),
+        ("2027-03-28T03:30:00+02:00", None),
+    ]
+
+
+async def test_the_acts_of_a_day_are_read_through_the_indexes_not_every_act_ever(pool: asyncpg.Pool) -> None:
+    """Three years of a person's acts (an act every two hours, one in ten "si besoin"): the plan of a day reads
+    that day's acts through the indexes' ranges (rolled back: nothing stays)."""
+    person = uuid.uuid4()
+    async with pool.acquire() as conn:
+        tr = conn.transaction()
+        await tr.start()
+        try:
+            await conn.execute(
+                """INSERT INTO soins.acte (id, dossier_id, esms, statut, prevu_le, realise_le, par, par_role,
+                       trace_le)
+                   SELECT gen_random_uuid(), $1, $2, 'realise', CASE WHEN i % 10 = 0 THEN NULL ELSE t END, t,
+                          'ide', 'infirmier', t
+                   FROM generate_series(1, 13000) i, LATERAL (SELECT $3::timestamptz + i * interval '2 hours' AS t) s""",
+                person,
+                EHPAD,
+                at("2023-10-01T00:00:00"),
+            )
+            await conn.execute("ANALYZE soins.acte")
+            explained = json.loads(
+                await conn.fetchval(
+                    "EXPLAIN (FORMAT JSON) " + ACTES,
+                    [person],
+                    at("2025-10-05T00:00:00"),
+                    at("2025-10-06T00:00:00"),
+                )
+            )
+        finally:
+            await tr.rollback()
+
+    def nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+        return [node, *(n for child in node.get("Plans", []) for n in nodes(child))]
+
+    on_acte = {
+        n["Index Name"]: n for n in nodes(explained[0]["Plan"]) if n.get("Index Name", "").startswith("acte_")
+    }
+    assert set(on_acte) == {"acte_prevu", "acte_realise"}, explained
+    for name, column in (("acte_prevu", "prevu_le"), ("acte_realise", "realise_le")):
+        # the day bounds each index range: only the acts of that day are read, not three years of them
+        assert f"{column} >=" in on_acte[name]["Index Cond"] and f"{column} <" in on_acte[name]["Index Cond"]
 
 
 # -- operations ---------------------------------------------------------------------------------------------

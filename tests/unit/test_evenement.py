@@ -8,10 +8,11 @@ recorded — none when a command changes nothing. The events also go through the
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from dui_agenda.domain.evenement import AgendaError, Evenement, Planification, PresenceDonnee
 from dui_agenda.domain.information import Information
@@ -36,6 +37,7 @@ KINE = "kine-0007"
 IDE = "ide-0042"
 DEBUT = to_utc(datetime(2026, 10, 19, 15, 0))  # a Monday
 MAINTENANT = to_utc(datetime(2027, 6, 1, 12, 0))  # every occurrence below is past
+HEURE_5 = timedelta(minutes=5)
 REALISE, NON_REALISE, ANNULE = (
     StatutRealisation.realise,
     StatutRealisation.non_realise,
@@ -126,6 +128,29 @@ def test_an_invalid_recurrence_is_refused_naming_recurrence() -> None:
     assert refusal(caught.value) == [("recurrence", "debut_hors_recurrence")]
 
 
+def test_a_series_whose_occurrences_would_overlap_each_other_is_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        evenement(recurrence="FREQ=DAILY", fin=DEBUT + timedelta(hours=25))
+    assert refusal(caught.value) == [("recurrence", "recurrence_trop_dense")]
+    with pytest.raises(InvalidInput) as caught:
+        evenement(recurrence="FREQ=HOURLY;BYMINUTE=0,5,10,15,20,25,30,35,40,45,50,55", fin=DEBUT + HEURE_5)
+    assert refusal(caught.value) == [("recurrence", "recurrence_trop_dense")]
+    with pytest.raises(InvalidInput) as caught:
+        evenement(recurrence="FREQ=WEEKLY;UNTIL=99991231T235959Z")
+    assert refusal(caught.value) == [("recurrence", "recurrence_invalide")]
+
+
+def test_a_professionals_id_is_letters_digits_and_a_few_signs_but_the_log_is_read_as_it_is() -> None:
+    for wrong in ("a\x00b", "a b", 'a"b', "a\r\nX-Evil: 1", "€"):
+        with pytest.raises(ValidationError) as caught:
+            Participants.model_validate({"professionnels": [IDE, wrong]})
+        errors = [(e["loc"], e["type"]) for e in caught.value.errors()]
+        assert errors == [(("professionnels", 1), "identifiant_invalide")], wrong
+    assert Participants.model_validate({"professionnels": ["rpps:10000000017@ehpad.fr", "ide_0042.b"]})
+    stored = Participants.model_validate({"professionnels": ["Dr Martin"]}, context={"stored": True})
+    assert stored.professionnels == ("Dr Martin",)
+
+
 def test_participants_are_required_once_each_and_a_contact_has_its_candidature() -> None:
     with pytest.raises(InvalidInput) as caught:
         evenement(participants=Participants())
@@ -207,6 +232,19 @@ def test_an_occurrence_that_is_not_in_the_series_is_a_422() -> None:
             realiser(e, wrong)
         assert refusal(caught.value) == [("occurrence", "occurrence_hors_serie")]
     realiser(e, semaine(30))
+    assert names(e) == ["EvenementRealise"]
+
+
+def test_the_second_2h30_of_the_autumn_night_is_no_occurrence_of_a_daily_2h30_event() -> None:
+    """25 October 2026: 02:30 comes twice (summer, then winter time); the event occurs at the first only."""
+    debut = to_utc(datetime(2026, 10, 1, 2, 30))
+    e = evenement(debut=debut, fin=debut + timedelta(minutes=30), recurrence="FREQ=DAILY")
+    premiere = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 summer time
+    seconde = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 winter time
+    with pytest.raises(InvalidInput) as caught:
+        realiser(e, seconde)
+    assert refusal(caught.value) == [("occurrence", "occurrence_hors_serie")]
+    realiser(e, premiere)
     assert names(e) == ["EvenementRealise"]
 
 

@@ -12,7 +12,7 @@ from dui_shared.contracts.soins import JourSemaine, MotifNonRealisation, TypeSoi
 from dui_shared.errors import DomainError, Forbidden, InvalidInput, NotFound
 from dui_shared.timezone import PARIS, to_utc
 from dui_soins.domain.plan_soins import PlanSoins
-from dui_soins.domain.planning import creneaux, fin_du_jour
+from dui_soins.domain.planning import creneaux, decalee, fin_du_jour
 from dui_soins.domain.prescription import Intervenant
 from tests.unit.builders import EHPAD
 
@@ -142,16 +142,33 @@ def test_a_care_act_needs_a_planned_slot_within_its_period() -> None:
     assert rules(refused.value) == {("realise_le", "dans_le_futur")}
 
 
-def test_no_act_on_a_stopped_care_and_an_unknown_one_is_not_found() -> None:
+def test_no_act_on_a_stopped_care_after_its_stop_and_an_unknown_one_is_not_found() -> None:
     p, soin = with_toilette(fin=None)
     p.arreter_soin(soin, "plus nécessaire", paris(5, 12), "infirmier")
     p.arreter_soin(soin, "plus nécessaire", paris(5, 13), "infirmier")
     assert events(p) == ["SoinArrete"]
     with pytest.raises(DomainError) as refused:
-        p.realiser(soin, paris(5, 8, 30), paris(5, 8, 30), AS, None, NOW)
+        p.realiser(soin, paris(6, 8, 30), paris(6, 8, 30), AS, None, NOW)
     assert (refused.value.status, refused.value.rule) == (409, "soin_arrete")
+    p.realiser(soin, paris(5, 8, 30), paris(5, 8, 40), AS, None, NOW)  # that morning, before the stop
+    assert events(p) == ["ActeRealise"]
     with pytest.raises(NotFound):
         p.realiser(uuid.uuid4(), paris(5, 8, 30), paris(5, 8, 30), AS, None, NOW)
+
+
+def test_care_acts_are_dated_after_its_start_near_the_slot_and_not_declared_ahead() -> None:
+    p, soin = with_toilette(fin=None)
+    with pytest.raises(InvalidInput) as refused:
+        p.realiser(soin, paris(3, 8, 30), datetime(1901, 10, 3, 8, 30, tzinfo=UTC), AS, None, NOW)
+    assert rules(refused.value) == {("realise_le", "avant_debut_soin")}
+    with pytest.raises(InvalidInput) as refused:
+        p.realiser(soin, paris(3, 8, 30), paris(5, 9), AS, None, NOW)
+    assert rules(refused.value) == {("realise_le", "realise_loin_du_creneau")}
+    with pytest.raises(InvalidInput) as refused:
+        p.non_realiser(soin, paris(30, 8, 30), MotifNonRealisation.refus, None, AS, NOW)  # ten days ahead
+    assert rules(refused.value) == {("prevu_le", "dans_le_futur")}
+    p.non_realiser(soin, paris(20, 8, 30), MotifNonRealisation.refus, None, AS, paris(20, 8))
+    assert events(p) == ["ActeNonRealise"]
 
 
 def test_weekdays_restrict_the_care_slots() -> None:
@@ -170,6 +187,43 @@ def test_slots_are_paris_times_of_day_in_summer_and_in_winter() -> None:
     assert [s.astimezone(PARIS).hour for s, _ in slots] == [8, 8, 8]
     # 25 October 2026: back to winter time, 08:00 Paris is 06:00 UTC before and 07:00 UTC after
     assert [s.hour for s, _ in slots] == [6, 7, 7]
+
+
+def test_a_time_the_spring_change_skips_is_planned_at_three_once() -> None:
+    # 29 March 2026: Paris clocks go from 02:00 to 03:00
+    de, a = paris(29, 0, month=3), paris(30, 0, month=3)
+    slots = creneaux([time(2, 30), time(3, 30)], [], de, None, de, a)
+    assert [(s.astimezone(PARIS).strftime("%H:%M"), heure) for s, heure in slots] == [
+        ("03:00", time(2, 30)),  # moved to the first valid time after it, and known as moved
+        ("03:30", time(3, 30)),
+    ]
+    assert [decalee(s, heure) for s, heure in slots] == [True, False]
+    slots = creneaux([time(2, 30), time(3)], [], de, None, de, a)
+    assert [(s.astimezone(PARIS).strftime("%H:%M"), heure) for s, heure in slots] == [("03:00", time(3))]
+    p, soin = plan(), uuid.uuid4()
+    p.planifier(
+        soin, TypeSoin.change, "Change de nuit", (time(2, 30), time(3, 30)), (), de, None, None, "infirmier"
+    )
+    p.collect_events()
+    p.realiser(
+        soin, datetime(2026, 3, 29, 1, 0, tzinfo=UTC), datetime(2026, 3, 29, 1, 5, tzinfo=UTC), AS, None, NOW
+    )
+    p.realiser(
+        soin,
+        datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 35, tzinfo=UTC),
+        AS,
+        None,
+        NOW,
+    )
+    assert events(p) == ["ActeRealise", "ActeRealise"]  # two slots, two acts
+
+
+def test_a_time_the_autumn_change_goes_through_twice_is_planned_once() -> None:
+    # 25 October 2026: Paris clocks go from 03:00 back to 02:00, 02:30 happens at 00:30 and 01:30 UTC
+    de, a = paris(25, 0), paris(26, 0)
+    slots = creneaux([time(2, 30)], [], de, None, de, a)
+    assert [s for s, _ in slots] == [datetime(2026, 10, 25, 0, 30, tzinfo=UTC)]
 
 
 def test_slots_stay_within_the_start_and_the_end() -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+import rfc8785
 
 from dui_shared.aggregate import AggregateMapper, CommandContext
 from dui_shared.contracts import registry
@@ -36,6 +37,7 @@ from dui_shared.rpps import with_key
 from dui_shared.timezone import PARIS, to_utc
 from dui_soins.domain.planning import Version, creneaux_prescription
 from dui_soins.domain.prescription import Intervenant, Prescripteur, Prescription
+from dui_soins.domain.roles import voit_prescription
 from tests.unit.builders import EHPAD
 
 RPPS = with_key("1000000001")  # 10000000017
@@ -193,10 +195,28 @@ def test_the_start_defaults_to_the_emission() -> None:
 
 
 def canonical_sha256(contenu: ContenuPrescription) -> str:
-    body = json.dumps(
-        contenu.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    """SHA-256 of the content in the JSON Canonicalization Scheme (RFC 8785), as any verifier computes it."""
+    return hashlib.sha256(rfc8785.dumps(json.loads(contenu.model_dump_json()))).hexdigest()
+
+
+def test_the_fingerprint_is_that_of_the_rfc8785_form_where_a_quantity_of_1_is_written_1() -> None:
+    contenu = ContenuPrescription(
+        nature=NaturePrescription.medicament,
+        medicament=Medicament(denomination="Paracétamol", voie=Voie.orale),
+        prises=(Prise(heure=time(8), quantite=1), Prise(heure=time(20), quantite=0.5)),
+        debut=EMISE_LE,
     )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    jcs = (
+        '{"acte":null,"debut":"2026-10-01T06:00:00Z","duree_jours":null,"fin":null,"instructions":null,'
+        '"jours_semaine":[],"le":null,"medicament":{"denomination":"Paracétamol","dosage":null,"forme":null,'
+        '"voie":"orale"},"nature":"medicament","prises":[{"heure":"08:00:00","quantite":1,"unite":null},'
+        '{"heure":"20:00:00","quantite":0.5,"unite":null}],"si_besoin":null}'
+    )
+    assert contenu.empreinte() == hashlib.sha256(jcs.encode("utf-8")).hexdigest()
+    python_repr = jcs.replace(
+        '"quantite":1,', '"quantite":1.0,'
+    )  # what a JavaScript or Go verifier never writes
+    assert contenu.empreinte() != hashlib.sha256(python_repr.encode("utf-8")).hexdigest()
 
 
 def test_an_emission_is_signed_in_the_same_decision_with_the_hash_of_its_content() -> None:
@@ -228,6 +248,16 @@ def test_the_same_content_again_signs_nothing() -> None:
     p = emise()
     p.collect_events()
     assert p.modifier(paracetamol(debut=None), "relecture", MEDECIN, paris(5, 10)) == 1
+    assert events(p) == []
+
+
+def test_the_same_modification_again_answers_its_version_even_with_the_version_read_then() -> None:
+    p = emise()
+    prolongee = paracetamol(fin=date(2026, 10, 20))
+    assert p.modifier(prolongee, "prolongation", MEDECIN, paris(5, 10), version_attendue=1) == 2
+    p.collect_events()
+    # an unkeyed retry of the request that went through: nothing new, answered as then (not version_perimee)
+    assert p.modifier(prolongee, "prolongation", MEDECIN, paris(5, 10, 1), version_attendue=1) == 2
     assert events(p) == []
 
 
@@ -307,16 +337,63 @@ def test_a_slot_not_done_is_traced_with_its_reason_once() -> None:
     assert rules(missing.value) == {("prevu_le", "prevu_le_requis")}
 
 
-def test_no_act_on_a_stopped_prescription() -> None:
+def test_no_act_on_a_slot_after_the_stop() -> None:
     p = emise()
     p.arreter("arrêt", MEDECIN, paris(4, 12))
     for act in (
-        lambda: p.realiser(paris(3, 8), paris(3, 9), IDE, 1, None, NOW),
-        lambda: p.non_realiser(paris(3, 8), MotifNonRealisation.absent, None, IDE, NOW),
+        lambda: p.realiser(paris(4, 20), paris(4, 20), IDE, 1, None, NOW),
+        lambda: p.non_realiser(paris(4, 20), MotifNonRealisation.absent, None, IDE, NOW),
+        lambda: p.realiser(paris(5, 8), paris(5, 8), IDE, 1, None, NOW),
     ):
         with pytest.raises(DomainError) as refused:
             act()
         assert (refused.value.status, refused.value.rule) == (409, "prescription_arretee")
+
+
+def test_a_slot_planned_before_the_stop_is_still_traced_after_it() -> None:
+    p = emise()
+    p.arreter("effet indésirable", MEDECIN, paris(4, 20, 30))  # the physician stops it at 20:30
+    p.collect_events()
+    p.realiser(
+        paris(4, 20), paris(4, 20, 5), IDE, 1, "donné avant l'arrêt", NOW
+    )  # the 20:00 dose, traced later
+    p.non_realiser(paris(4, 8), MotifNonRealisation.refus, None, IDE, NOW)
+    assert events(p) == ["ActeRealise", "ActeNonRealise"]
+    with pytest.raises(DomainError) as refused:
+        p.realiser(paris(5, 8), paris(5, 8), IDE, 1, None, NOW)
+    assert refused.value.rule == "prescription_arretee"
+
+
+def test_a_slot_is_declared_not_done_only_once_its_time_is_near() -> None:
+    p = emise(paracetamol(fin=date(2026, 10, 30)))
+    with pytest.raises(InvalidInput) as refused:
+        p.non_realiser(paris(22, 8), MotifNonRealisation.refus, None, IDE, NOW)  # ten days ahead
+    assert rules(refused.value) == {("prevu_le", "dans_le_futur")}
+    with pytest.raises(InvalidInput) as refused:
+        p.non_realiser(paris(12, 20), MotifNonRealisation.refus, None, IDE, NOW)  # tonight, at noon
+    assert rules(refused.value) == {("prevu_le", "dans_le_futur")}
+    p.non_realiser(paris(12, 20), MotifNonRealisation.refus, "refuse d'avance", IDE, paris(12, 19, 15))
+    assert events(p)[-1] == "ActeNonRealise"
+
+
+def test_an_act_done_is_dated_after_the_start_and_near_its_slot() -> None:
+    p = emise()
+    with pytest.raises(InvalidInput) as refused:
+        p.realiser(paris(3, 8), datetime(1901, 10, 3, 8, tzinfo=UTC), IDE, 1, None, NOW)
+    assert rules(refused.value) == {("realise_le", "avant_debut_prescription")}
+    with pytest.raises(InvalidInput) as refused:
+        p.realiser(paris(3, 8), paris(4, 8, 1), IDE, 1, None, NOW)  # a day and a minute after the slot
+    assert rules(refused.value) == {("realise_le", "realise_loin_du_creneau")}
+    with pytest.raises(InvalidInput) as refused:
+        p.realiser(paris(2, 20), paris(1, 8), IDE, 1, None, NOW)  # at the start, but 36 h before the slot
+    assert rules(refused.value) == {("realise_le", "realise_loin_du_creneau")}
+    with pytest.raises(InvalidInput) as refused:
+        p.realiser(paris(1, 20), paris(1, 7), IDE, 1, None, NOW)  # before the 08:00 start
+    assert rules(refused.value) == {("realise_le", "avant_debut_prescription")}
+    p.collect_events()
+    p.realiser(paris(3, 8), paris(4, 7, 30), IDE, 1, "tracé le lendemain", NOW)
+    p.realiser(paris(3, 20), paris(3, 19, 30), IDE, 1, None, NOW)
+    assert events(p) == ["ActeRealise", "ActeRealise"]
 
 
 def test_no_act_on_a_slot_outside_the_plan_nor_after_the_end() -> None:
@@ -337,7 +414,8 @@ def test_an_act_is_traced_once_done_not_ahead() -> None:
     with pytest.raises(InvalidInput) as refused:
         p.realiser(paris(3, 8), NOW + timedelta(hours=1), IDE, 1, None, NOW)
     assert rules(refused.value) == {("realise_le", "dans_le_futur")}
-    p.realiser(paris(12, 20) - timedelta(days=2), NOW + timedelta(minutes=4), IDE, 1, None, NOW)  # clock skew
+    p = emise(paracetamol(fin=date(2026, 10, 20)))
+    p.realiser(paris(12, 8), NOW + timedelta(minutes=4), IDE, 1, None, NOW)  # clock skew
 
 
 def test_only_care_roles_trace_acts() -> None:
@@ -405,3 +483,24 @@ def test_a_prescription_replayed_from_its_events_has_the_same_state() -> None:
     assert {n: v.empreinte for n, v in replayed.versions.items()} == {
         n: v.empreinte for n, v in p.versions.items()
     }
+
+
+# -- who reads -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "medicament", "acte"),
+    [
+        ("medecin", True, True),
+        ("infirmier", True, True),
+        ("aide_soignant", True, True),  # aide à la prise
+        ("pharmacien", True, True),
+        ("kinesitherapeute", False, True),  # their own prescriptions of acts, no drugs
+        ("secretariat", False, False),
+        ("animateur", False, False),
+    ],
+)
+def test_drug_prescriptions_are_read_by_those_who_give_drugs(role: str, medicament: bool, acte: bool) -> None:
+    assert voit_prescription(role, NaturePrescription.medicament) is medicament
+    assert voit_prescription(role, NaturePrescription.acte) is acte
+    assert voit_prescription(role, NaturePrescription.examen) is acte

@@ -1,14 +1,30 @@
 """Recurrences: RRULE validation and normalisation, expansion in Paris wall-clock time (across the daylight-saving
-changes), membership of an occurrence, the series' end, and the overlaps between events sharing a participant."""
+changes; HOURLY rules in real hours), membership of an occurrence, the series' end, the bounds that keep one
+rule from holding the service (density, UNTIL, occurrences per read), and the overlaps between events sharing a
+participant."""
 
 from __future__ import annotations
 
-import time
+import random
+from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from dateutil.rrule import rrulestr
 
-from dui_agenda.domain.recurrence import Conflit, Planning, Serie, chevauchants, conflits, normaliser
+from dui_agenda.domain.recurrence import (
+    LIMITE,
+    OCCURRENCES_MAX,
+    Budget,
+    Conflit,
+    Planning,
+    Serie,
+    TropDOccurrences,
+    chevauchants,
+    chevauchements,
+    conflits,
+    normaliser,
+)
 from dui_shared.errors import InvalidInput
 from dui_shared.timezone import PARIS, to_utc
 
@@ -20,15 +36,23 @@ def paris(*args: int) -> datetime:
     return to_utc(datetime(*args))  # type: ignore[arg-type]
 
 
-def refused(rule: str, debut: datetime = LUNDI_15H) -> tuple[str, str]:
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def refused(rule: str, debut: datetime = LUNDI_15H, duree: timedelta = timedelta(0)) -> tuple[str, str]:
     with pytest.raises(InvalidInput) as caught:
-        normaliser(rule, debut)
+        normaliser(rule, debut, duree)
     [error] = caught.value.errors
     return error.field, error.rule
 
 
 def serie(rule: str | None, debut: datetime = LUNDI_15H, duree: timedelta = HEURE) -> Serie:
-    return Serie(debut, debut + duree, normaliser(rule, debut) if rule else None)
+    return Serie(debut, debut + duree, normaliser(rule, debut, duree) if rule else None)
+
+
+def starts(slots: list[tuple[datetime, datetime]]) -> list[str]:
+    return [s.astimezone(PARIS).strftime("%d/%m %H:%M%z") for s, _ in slots]
 
 
 # -- validation and normalisation ---------------------------------------------------------------------------
@@ -47,6 +71,8 @@ def serie(rule: str | None, debut: datetime = LUNDI_15H, duree: timedelta = HEUR
         ("FREQ=YEARLY;BYMONTH=10;BYDAY=3MO", "FREQ=YEARLY;BYDAY=3MO;BYMONTH=10"),
         ("FREQ=HOURLY;INTERVAL=8", "FREQ=HOURLY;INTERVAL=8"),
         ("FREQ=DAILY;BYHOUR=9,15", "FREQ=DAILY;BYHOUR=9,15"),
+        ("FREQ=HOURLY;BYMINUTE=0,30", "FREQ=HOURLY;BYMINUTE=0,30"),  # every half hour: dense, not too dense
+        ("FREQ=WEEKLY;UNTIL=21001231", "FREQ=WEEKLY;UNTIL=21001231T225959Z"),  # the platform's last day
     ],
 )
 def test_a_valid_rule_is_stored_in_its_canonical_form(rule: str, stored: str) -> None:
@@ -84,6 +110,22 @@ def test_until_is_stored_in_utc_a_day_or_a_time_without_zone_being_paris_time() 
         ("FREQ=MONTHLY;BYDAY=1MO", "debut_hors_recurrence"),  # 19 October is the third Monday
         ("FREQ=WEEKLY;BYDAY=2MO", "debut_hors_recurrence"),  # an ordinal weekday needs a month or a year
         ("FREQ=WEEKLY;UNTIL=20261001", "recurrence_sans_occurrence"),
+        # RFC 5545: each part once — the second FREQ used to win silently
+        ("FREQ=WEEKLY;FREQ=DAILY", "recurrence_invalide"),
+        ("FREQ=WEEKLY;COUNT=3;COUNT=5", "recurrence_invalide"),
+        ("FREQ=WEEKLY;BYDAY=MO;byday=MO", "recurrence_invalide"),
+        # UNTIL within the platform's dates: the year 9999 overflowed after the write, the year 1 before it
+        ("FREQ=WEEKLY;UNTIL=99991231T235959Z", "recurrence_invalide"),
+        ("FREQ=WEEKLY;UNTIL=00010101T000000", "recurrence_invalide"),
+        ("FREQ=WEEKLY;UNTIL=21010101", "recurrence_invalide"),
+        ("FREQ=WEEKLY;UNTIL=18991231T235959Z", "recurrence_invalide"),
+        # HOURLY counts real hours (UTC): a filter on the hour or the day would be a UTC one
+        ("FREQ=HOURLY;BYHOUR=15", "regle_non_supportee"),
+        ("FREQ=HOURLY;BYDAY=MO", "regle_non_supportee"),
+        ("FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30", "regle_non_supportee"),
+        # occurrences closer than 15 minutes
+        (f"FREQ=HOURLY;BYMINUTE={','.join(str(m) for m in range(60))}", "recurrence_trop_dense"),
+        ("FREQ=DAILY;BYHOUR=15,16;BYMINUTE=0,10", "recurrence_trop_dense"),
     ],
 )
 def test_an_invalid_rule_is_a_422_on_recurrence_naming_the_rule(rule: str, expected: str) -> None:
@@ -95,14 +137,36 @@ def test_an_invalid_rule_is_a_422_on_recurrence_naming_the_rule(rule: str, expec
     [
         "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
         "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
-        "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30",
     ],
 )
-def test_a_rule_that_never_matches_is_refused_at_once(rule: str) -> None:
-    """dateutil would look for its first occurrence period after period until the year 9999."""
-    started = time.perf_counter()
+def test_a_rule_that_never_matches_is_refused(rule: str) -> None:
+    """dateutil would look for its first occurrence period after period until the year 9999, on every read."""
     assert refused(rule, paris(2026, 2, 28, 10, 0)) == ("recurrence", "debut_hors_recurrence")
-    assert time.perf_counter() - started < 0.1
+
+
+def test_occurrences_may_not_overlap_each_other() -> None:
+    """A series whose occurrences come closer than the event lasts would overlap itself."""
+    assert refused("FREQ=HOURLY;INTERVAL=2", duree=timedelta(hours=3)) == (
+        "recurrence",
+        "recurrence_trop_dense",
+    )
+    assert refused("FREQ=DAILY", duree=timedelta(hours=25)) == ("recurrence", "recurrence_trop_dense")
+    # touching is not overlapping
+    assert normaliser("FREQ=HOURLY;INTERVAL=2", LUNDI_15H, timedelta(hours=2)) == "FREQ=HOURLY;INTERVAL=2"
+    assert normaliser("FREQ=HOURLY;BYMINUTE=0,15,30,45", LUNDI_15H, timedelta(minutes=15))
+
+
+def test_a_rule_that_overlaps_itself_only_on_the_night_of_the_spring_change_is_refused() -> None:
+    """At 01:00 and 03:00 Paris time, 2 hours apart, except on 28 March 2027 when 03:00 comes one hour after
+    01:00: an event of 1 h 30 would overlap itself that night, a year after its start."""
+    debut = paris(2026, 4, 1, 1, 0)
+    with pytest.raises(InvalidInput) as caught:
+        normaliser("FREQ=DAILY;BYHOUR=1,3", debut, timedelta(minutes=90))
+    [error] = caught.value.errors
+    assert (error.field, error.rule) == ("recurrence", "recurrence_trop_dense")
+    assert "28/03/2027" in error.message
+    assert normaliser("FREQ=DAILY;BYHOUR=1,3", debut, timedelta(minutes=60)) == "FREQ=DAILY;BYHOUR=1,3"
 
 
 # -- expansion ----------------------------------------------------------------------------------------------
@@ -222,3 +286,187 @@ def test_two_series_conflict_on_every_overlapping_occurrence() -> None:
     [conflit] = conflits(mondays, [every_other], *WINDOW)
     assert conflit.occurrences == 5
     assert conflit.participants == ("professionnel:ide",)
+
+
+# -- the changes of time of 2026: 29 March (02:00 → 03:00) and 25 October (03:00 → 02:00) -------------------
+
+
+def test_a_daily_event_at_2h30_occurs_once_on_the_autumn_night_at_the_first_2h30() -> None:
+    daily = serie("FREQ=DAILY", paris(2026, 10, 1, 2, 30), timedelta(minutes=30))
+    nuit = daily.occurrences(utc(2026, 10, 24, 22, 0), utc(2026, 10, 25, 4, 0))
+    assert nuit == [(utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 0))]  # 02:30 summer time
+    assert daily.contient(utc(2026, 10, 25, 0, 30))
+    assert not daily.contient(utc(2026, 10, 25, 1, 30))  # the second 02:30 (winter time) is no occurrence
+    assert starts(daily.occurrences(utc(2026, 10, 25, 12, 0), utc(2026, 10, 27, 0, 0))) == [
+        "26/10 02:30+0100"
+    ]
+
+
+def test_a_daily_event_at_2h30_occurs_at_3h30_on_the_spring_night() -> None:
+    """02:30 does not exist on 29 March 2026: RFC 5545 reads it with the offset before the gap."""
+    daily = serie("FREQ=DAILY", paris(2026, 3, 1, 2, 30), timedelta(minutes=30))
+    nuit = daily.occurrences(utc(2026, 3, 28, 22, 0), utc(2026, 3, 29, 4, 0))
+    assert starts(nuit) == ["29/03 03:30+0200"]
+    assert daily.contient(utc(2026, 3, 29, 1, 30))
+    assert not daily.contient(utc(2026, 3, 29, 0, 30))
+
+
+def test_an_hourly_rule_counts_real_hours_across_the_spring_change() -> None:
+    """Expanded in wall-clock time it gave 03:00 twice (as 01:00 UTC) and no 01:00 UTC hour apart."""
+    hourly = serie("FREQ=HOURLY", paris(2026, 3, 28, 22, 0), timedelta(minutes=30))
+    nuit = hourly.occurrences(utc(2026, 3, 28, 23, 0), utc(2026, 3, 29, 3, 0))
+    assert starts(nuit) == ["29/03 00:00+0100", "29/03 01:00+0100", "29/03 03:00+0200", "29/03 04:00+0200"]
+    assert [e - s for s, e in nuit] == [timedelta(minutes=30)] * 4
+
+
+def test_an_hourly_rule_counts_real_hours_across_the_autumn_change() -> None:
+    """Expanded in wall-clock time it skipped the second 02:00 (01:00 UTC)."""
+    hourly = serie("FREQ=HOURLY", paris(2026, 10, 24, 22, 0), timedelta(minutes=30))
+    nuit = hourly.occurrences(utc(2026, 10, 24, 23, 0), utc(2026, 10, 25, 3, 0))
+    assert starts(nuit) == ["25/10 01:00+0200", "25/10 02:00+0200", "25/10 02:00+0100", "25/10 03:00+0100"]
+    assert hourly.contient(utc(2026, 10, 25, 1, 0))
+    every_8_hours = serie("FREQ=HOURLY;INTERVAL=8", paris(2026, 10, 24, 22, 0))
+    assert starts(every_8_hours.occurrences(utc(2026, 10, 24, 0, 0), utc(2026, 10, 26, 0, 0))) == [
+        "24/10 22:00+0200",
+        "25/10 05:00+0100",  # 8 hours after, not 06:00
+        "25/10 13:00+0100",
+        "25/10 21:00+0100",
+    ]
+
+
+# -- bounds -------------------------------------------------------------------------------------------------
+
+
+def test_a_series_read_decades_after_its_start_expands_the_window_only() -> None:
+    """Walking from its start would go through 2 million occurrences: more than any read may."""
+    quarter = serie("FREQ=HOURLY;BYMINUTE=0,15,30,45", paris(2026, 1, 1, 0, 0), timedelta(minutes=15))
+    day = quarter.occurrences(paris(2090, 6, 5, 0, 0), paris(2090, 6, 6, 0, 0))
+    assert len(day) == 96
+    assert starts(day)[:2] == ["05/06 00:00+0200", "05/06 00:15+0200"]
+    assert quarter.contient(paris(2090, 6, 5, 10, 45))
+    assert not quarter.contient(paris(2090, 6, 5, 10, 50))
+
+
+def _reference(s: Serie, jusqu_a: datetime) -> list[datetime]:
+    """Every start from the first on (dateutil, as RFC 5545 defines them), distinct, UTC, up to `jusqu_a`."""
+    assert s.recurrence is not None
+    hourly = "FREQ=HOURLY" in s.recurrence
+    found = set()
+    for o in rrulestr(s.recurrence, dtstart=s.debut.astimezone(UTC if hourly else PARIS)):
+        start = o.astimezone(UTC)
+        if start >= jusqu_a + timedelta(hours=3):
+            break
+        found.add(start)
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("rule", "debut"),
+    [
+        ("FREQ=DAILY", paris(2026, 3, 1, 2, 30)),
+        ("FREQ=DAILY;INTERVAL=3", paris(2026, 1, 1, 23, 30)),
+        ("FREQ=DAILY;BYDAY=MO,TU;BYMONTH=3,10", paris(2026, 3, 2, 2, 30)),
+        ("FREQ=DAILY;BYHOUR=1,2,3;BYMINUTE=0,30", paris(2026, 3, 1, 1, 0)),
+        ("FREQ=WEEKLY;BYDAY=MO,TH;INTERVAL=2", LUNDI_15H),
+        ("FREQ=WEEKLY;WKST=SU;INTERVAL=3;BYDAY=SU,SA", paris(2026, 10, 24, 10, 0)),
+        ("FREQ=MONTHLY;BYDAY=3MO", LUNDI_15H),
+        ("FREQ=MONTHLY;BYDAY=-1FR;INTERVAL=3", paris(2026, 10, 30, 9, 0)),
+        ("FREQ=MONTHLY;BYMONTHDAY=31", paris(2026, 1, 31, 8, 0)),
+        ("FREQ=MONTHLY;INTERVAL=5;BYMONTHDAY=-1", paris(2026, 1, 31, 10, 0)),
+        ("FREQ=YEARLY", paris(2026, 10, 25, 2, 30)),
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", paris(2028, 2, 29, 10, 0)),
+        ("FREQ=YEARLY;BYDAY=20MO", paris(2026, 5, 18, 10, 0)),
+        ("FREQ=HOURLY;INTERVAL=7", paris(2026, 3, 28, 23, 0)),
+        ("FREQ=HOURLY;BYMINUTE=0,30", paris(2026, 10, 24, 12, 0)),
+    ],
+)
+def test_a_window_shows_the_occurrences_of_the_whole_series_expanded_from_its_start(
+    rule: str, debut: datetime
+) -> None:
+    """Expansions restart the rule near the window: they must show exactly what the whole series has there."""
+    duree = timedelta(minutes=25)
+    s = serie(rule, debut, duree)
+    reference = _reference(s, debut + timedelta(days=3 * 365 + 50))
+    draw = random.Random(rule)
+    for _ in range(40):
+        du = debut + timedelta(hours=draw.randint(-48, 24 * 365 * 3))
+        au = du + timedelta(hours=draw.randint(1, 24 * 45))
+        near = reference[bisect_right(reference, du - duree) : bisect_left(reference, au)]
+        expected = [(x, x + duree) for x in near]
+        assert s.occurrences(du, au) == expected, (du, au)
+
+
+def test_no_read_expands_more_occurrences_than_its_budget() -> None:
+    quarter = serie("FREQ=HOURLY;BYMINUTE=0,15,30,45", paris(2026, 1, 1, 0, 0), timedelta(minutes=15))
+    year = (paris(2026, 1, 1, 0, 0), paris(2027, 1, 1, 0, 0))  # 35 040 occurrences
+    with pytest.raises(TropDOccurrences) as caught:
+        quarter.occurrences(*year)
+    [error] = caught.value.errors
+    assert (error.field, error.rule) == ("au", "trop_d_occurrences")
+    assert "du 01/01/2026 au 31/12/2026" in error.message
+    # one budget for every event a read expands: each half of the limit passes alone, not both
+    five_months = (paris(2026, 1, 1, 0, 0), paris(2026, 1, 1, 0, 0) + timedelta(days=150))  # 14 400 each
+    assert len(quarter.occurrences(*five_months)) < OCCURRENCES_MAX
+    budget = Budget(*five_months)
+    quarter.occurrences(*five_months, budget)
+    with pytest.raises(TropDOccurrences):
+        quarter.occurrences(*five_months, budget)
+
+
+def test_no_occurrence_after_2100_even_for_a_count() -> None:
+    yearly = serie("FREQ=YEARLY;COUNT=200")
+    slots = yearly.occurrences(paris(2026, 1, 1, 0, 0), LIMITE + timedelta(days=3650))
+    assert (len(slots), slots[-1][0]) == (75, paris(2100, 10, 19, 15, 0))
+    assert yearly.fin_max() == paris(2100, 10, 19, 16, 0)
+
+
+def test_a_rule_stored_in_the_log_is_read_as_it_is_and_never_fails() -> None:
+    """An older log may hold rules refused today: the read model and the reads must not fail on them."""
+    far = Serie(LUNDI_15H, LUNDI_15H + HEURE, "FREQ=WEEKLY;UNTIL=99991231T235959Z")
+    assert far.fin_max() == LIMITE + HEURE
+    december = far.occurrences(paris(2100, 12, 1, 0, 0), paris(2101, 3, 1, 0, 0))
+    assert starts(december) == [
+        "06/12 15:00+0100",
+        "13/12 15:00+0100",
+        "20/12 15:00+0100",
+        "27/12 15:00+0100",
+    ]
+    assert far.contient(paris(2100, 12, 27, 15, 0))
+    for rule in (
+        "FREQ=WEEKLY;UNTIL=00010101T000000",
+        "FREQ=WEEKLY;BYDAY=XX",
+        "FREQ=MINUTELY",
+        "n'importe quoi",
+    ):
+        stored = Serie(LUNDI_15H, LUNDI_15H + HEURE, rule)  # read as its first occurrence
+        assert stored.fin_max() == LUNDI_15H + HEURE, rule
+        assert stored.occurrences(paris(2026, 1, 1, 0, 0), paris(2027, 1, 1, 0, 0)) == [
+            (LUNDI_15H, LUNDI_15H + HEURE)
+        ], rule
+        assert stored.contient(LUNDI_15H) and not stored.contient(LUNDI_15H + timedelta(weeks=1)), rule
+
+
+def test_merged_overlaps_are_those_found_by_comparing_every_pair() -> None:
+    week = (paris(2026, 10, 19, 0, 0), paris(2026, 10, 26, 0, 0))
+    theirs = serie("FREQ=HOURLY;BYMINUTE=0,15,30,45", LUNDI_15H, timedelta(minutes=15)).occurrences(*week)
+    mine = serie(
+        "FREQ=DAILY;BYHOUR=9,15;BYMINUTE=10", LUNDI_15H + timedelta(minutes=10), timedelta(minutes=50)
+    )
+    slots = mine.occurrences(*week)
+    every_pair = {j for m in slots for j, t in enumerate(theirs) if t[0] < m[1] and m[0] < t[1]}
+    assert chevauchements(slots, theirs) == every_pair
+    assert len(every_pair) == 4 * (2 * 7 - 1)  # 15:10-16:00 the first day, then twice a day
+    [conflit] = conflits(
+        planning("moi", mine, "professionnel:ide"),
+        [
+            planning(
+                "eux", Serie(LUNDI_15H, LUNDI_15H + timedelta(minutes=15), theirs_rule()), "professionnel:ide"
+            )
+        ],
+        *week,
+    )
+    assert conflit.occurrences == len(every_pair)
+
+
+def theirs_rule() -> str:
+    return normaliser("FREQ=HOURLY;BYMINUTE=0,15,30,45", LUNDI_15H, timedelta(minutes=15))

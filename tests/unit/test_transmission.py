@@ -4,18 +4,22 @@ data, and who writes or records an observation médicale."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
 
+from dui_shared.aggregate import AggregateMapper, CommandContext
+from dui_shared.contracts import registry
 from dui_shared.contracts.soins import (
     CategorieDonnees,
     CategorieTransmission,
     SourceObservation,
     TypeTransmission,
 )
+from dui_shared.envelope import Actor
 from dui_shared.errors import Forbidden, InvalidInput
+from dui_shared.eventstore import StoredEvent
 from dui_shared.referentiel import POSTES, Poste
 from dui_shared.timezone import PARIS, to_utc
 from dui_soins.domain.observation import Observation
@@ -147,8 +151,9 @@ def test_times_the_og_shifts_leave_uncovered_have_no_shift() -> None:
 
 def test_reading_records_only_what_was_not_read_yet() -> None:
     a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    suivi = SuiviLectures.ouvrir(EHPAD, "ide-1")
-    assert suivi.id == suivi_id(EHPAD, "ide-1") != suivi_id(EHPAD, "ide-2")
+    jour = date(2026, 10, 27)
+    suivi = SuiviLectures.ouvrir(EHPAD, "ide-1", jour)
+    assert suivi.id == suivi_id(EHPAD, "ide-1", jour) != suivi_id(EHPAD, "ide-2", jour)
     assert suivi.lire([a, b, a], NOW) == 2
     assert suivi.lire([a, b], NOW) == 0
     assert suivi.lire([b, c], NOW) == 1
@@ -159,6 +164,21 @@ def test_reading_records_only_what_was_not_read_yet() -> None:
         "TransmissionsLues",
     ]
     assert [e.transmission_ids for e in events[1:]] == [(a, b), (c,)]  # type: ignore[attr-defined]
+
+
+def test_what_a_professional_read_is_kept_per_shift_day_so_marking_reloads_one_day_only() -> None:
+    jour = date(2026, 10, 27)
+    assert suivi_id(EHPAD, "ide-1", jour) != suivi_id(EHPAD, "ide-1", date(2026, 10, 28))
+    suivi = SuiviLectures.ouvrir(EHPAD, "ide-1", jour)
+    suivi.lire([uuid.uuid4() for _ in range(3)], NOW)
+    pending = AggregateMapper(registry).to_envelopes(
+        suivi, CommandContext(actor=Actor(id="ide-1", role="infirmier"))
+    )
+    assert pending[0].envelope.data["jour_poste"] == "2026-10-27"
+    replayed = AggregateMapper(registry).replay(
+        SuiviLectures, [StoredEvent(i, e.subject, e.envelope) for i, e in enumerate(pending, 1)]
+    )
+    assert (replayed.jour_poste, len(replayed.lues)) == (jour, 3)
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,11 @@
 The agenda knows the dossiers usagers from the dossier service's events only (its own read model): a write
 checks its participants against it, after waiting for it to reflect the log as it is, and looks there for the
 other events its occurrences overlap (flagged in the reply, never refused).
+
+Everything that can refuse a planning or a move — its fields, its rule and the bounds of its series, its
+participants — is checked before the commit. The conflicts are looked for after it, best effort: the write is
+done and answered as done whatever happens there (an error is logged and the reply lists no conflict; the
+views flag the overlaps anyway).
 """
 
 from __future__ import annotations
@@ -23,12 +28,21 @@ from dui_shared.contracts.agenda_api import (
     InformationATransmettre,
     RealisationARelever,
 )
-from dui_shared.errors import ConcurrencyConflict, FieldError, InvalidInput, NotFound, Unavailable
+from dui_shared.errors import (
+    ConcurrencyConflict,
+    DomainError,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+)
 from dui_shared.eventstore import EventStore
+from dui_shared.observability import get_logger
 from dui_shared.referentiel import Referentiel
 from dui_shared.timezone import now_utc, to_utc
 
 AGENDA_NS = uuid.UUID("6c1e4f0a-2b7d-5e93-8a41-9d3f7b2c5e18")
+log = get_logger(__name__)
 
 
 def planification(cmd: EvenementAPlanifier) -> Planification:
@@ -129,9 +143,16 @@ class AgendaApp(Application):
         return uow.replayed(aggregate) or uow.loaded_at(aggregate)
 
     async def conflits(self, evenement_id: UUID, p: Planification, ctx: CommandContext) -> list[Conflit]:
-        """What the (validated) planning overlaps, among the events the actor may see."""
+        """What the (validated, written) planning overlaps, among the events the actor may see: best effort,
+        the write is done whatever happens here (an error is logged, no conflict is listed)."""
         serie = Serie(p.debut, p.fin, p.recurrence)
-        return await self.queries.conflits(ctx.actor, evenement_id, p.titre, serie, participant_keys(p))
+        try:
+            return await self.queries.conflits(ctx.actor, evenement_id, p.titre, serie, participant_keys(p))
+        except DomainError as exc:
+            log.warning("agenda.conflits_non_calcules", evenement=str(evenement_id), erreur=exc.message)
+        except Exception:
+            log.exception("agenda.conflits_non_calcules", evenement=str(evenement_id))
+        return []
 
     # -- events ----------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from dui_agenda.application import AgendaApp
 from dui_agenda.domain.recurrence import Conflit
 from dui_agenda.projections import PROJECTIONS, AgendaReadModel
 from dui_agenda.queries import AgendaQueries, Owner, conflit_vue
+from dui_shared.contracts.agenda import IDENTIFIANT
 from dui_shared.contracts.agenda_api import (
     AnnulationEvenement,
     EvenementAModifier,
@@ -23,7 +24,7 @@ from dui_shared.contracts.agenda_api import (
     PlanificationAcceptee,
     RealisationARelever,
 )
-from dui_shared.errors import Forbidden, NotFound
+from dui_shared.errors import Forbidden, InvalidInput, NotFound
 from dui_shared.operations import accepted, command_context, created
 from dui_shared.projection import projection_status, read_at
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
@@ -31,17 +32,25 @@ from dui_shared.timezone import now_utc
 
 
 def _id(req: RpcRequest, name: str = "id") -> UUID:
-    return UUID(req.params[name])
+    try:
+        return UUID(str(req.params.get(name, "")))
+    except ValueError:
+        raise NotFound(f"{name} {req.params.get(name)!r} introuvable") from None
 
 
 def _owner(req: RpcRequest, kind: Owner) -> str | UUID:
-    """Dossiers and candidatures are UUIDs; a professional is a free id (RPPS or local)."""
-    value = req.params["id"]
+    """Dossiers and candidatures are UUIDs; a professional is an id of the rule of `Participants`
+    (RPPS or local: letters, digits and `. _ : @ -`), checked here too: it reaches SQL and iCalendar text."""
+    value = str(req.params.get("id", ""))
     if kind == "professionnel":
-        if not 1 <= len(value) <= 64:
-            raise NotFound("professionnel introuvable")
+        if not IDENTIFIANT.fullmatch(value):
+            raise InvalidInput.single(
+                "professionnel_id",
+                "identifiant_invalide",
+                "identifiant invalide : lettres, chiffres et . _ : @ - uniquement, 64 caractères au plus",
+            )
         return value
-    return UUID(value)
+    return _id(req)
 
 
 def _planification(

@@ -1,9 +1,19 @@
 """Reads of the agenda read model. Occurrences are expanded here, within the window asked for, from the rule
 each event stores; every read is scoped to the ESMS the actor may see (another's: not found, or left out of
-lists and exports)."""
+lists and exports).
+
+Expansions run in a worker thread, each read within one `Budget` of occurrences (every event together: beyond
+it, a 422 `trop_d_occurrences` naming the window), so no rule and no window holds the event loop. Overlaps are
+found with each other event's starts built once (bisection), conflicts by merging two sorted lists.
+
+An agenda flags only the overlaps that share its owner: a resident's agenda shows the Loto overlapping their
+own appointment, never another resident's private one. Information addressed to a professional is seen by
+that professional, its author and OG-level roles only (a person's information, by the ESMS's professionals).
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +23,15 @@ from uuid import UUID
 import asyncpg
 from icalendar import Calendar, Event, vRecur
 
-from dui_agenda.domain.recurrence import Conflit, Creneau, Planning, Serie, chevauchants, conflits
+from dui_agenda.domain.recurrence import (
+    Budget,
+    Conflit,
+    Creneau,
+    Planning,
+    Serie,
+    chevauchants,
+    conflits,
+)
 from dui_agenda.projections import AgendaReadModel
 from dui_shared.contracts.agenda import TypeParticipant
 from dui_shared.contracts.agenda_api import (
@@ -35,6 +53,7 @@ from dui_shared.contracts.agenda_api import (
 from dui_shared.envelope import Actor
 from dui_shared.errors import InvalidInput, NotFound
 from dui_shared.eventstore import EventStore
+from dui_shared.observability import get_logger
 from dui_shared.operations import scope_esms
 from dui_shared.projection import wait_for_position
 from dui_shared.timezone import paris_midnight, to_paris, today_paris
@@ -42,10 +61,13 @@ from dui_shared.timezone import paris_midnight, to_paris, today_paris
 FENETRE_MAX = 366  # days an agenda view or the missed list may span
 FENETRE_ICS_MAX = 731
 HORIZON = timedelta(days=366)  # conflicts of a planned event are looked for this far after its start
+CONFLITS_OCCURRENCES = 2000  # … or over its first 2000 occurrences, if they end sooner
+MANQUES_JOURS = 30  # the missed list's default window: the last 30 days
 COLUMNS = {"usager": "usagers", "professionnel": "professionnels", "candidature": "candidatures"}
 CASTS = {"usager": "uuid[]", "professionnel": "text[]", "candidature": "uuid[]"}
 Owner = Literal["usager", "professionnel", "candidature"]
 WINDOW = "e.debut < ${end} AND (e.fin_max IS NULL OR e.fin_max > ${start})"
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,6 +122,38 @@ def _serie(row: asyncpg.Record) -> Serie:
     return Serie(row["debut"], row["fin"], row["recurrence"])
 
 
+@dataclass(frozen=True)
+class Etale:
+    """Another event's occurrences over a window, expanded once, with their starts (for bisection)."""
+
+    planning: Planning
+    creneaux: list[Creneau]
+    starts: list[datetime]
+
+
+def _creneaux(
+    rows: list[asyncpg.Record], start: datetime, end: datetime, budget: Budget
+) -> list[tuple[asyncpg.Record, Creneau]]:
+    return [(r, c) for r in rows for c in _serie(r).occurrences(start, end, budget)]
+
+
+def _etales(plannings: list[Planning], start: datetime, end: datetime, budget: Budget) -> list[Etale]:
+    out = []
+    for planning in plannings:
+        creneaux = planning.creneaux(start, end, budget)
+        out.append(Etale(planning, creneaux, [c[0] for c in creneaux]))
+    return out
+
+
+def _informations_visibles(actor: Actor, where: list[str], args: list[Any]) -> None:
+    """Information addressed to a professional: its recipient, its author and OG-level roles only."""
+    if actor.og_wide:
+        return
+    args.append(actor.id)
+    n = len(args)
+    where.append(f"(destinataire_type <> 'professionnel' OR destinataire = ${n} OR transmise_par = ${n})")
+
+
 def conflit_vue(c: Conflit) -> ConflitVue:
     return ConflitVue(
         evenement_id=UUID(c.evenement_id),
@@ -140,17 +194,21 @@ class AgendaQueries:
         au: datetime | None = None,
     ) -> list[Conflit]:
         """The events the actor may see that share a participant and overlap one of the occurrences of this
-        series between `du` and `au` (default: from its start, for a year at most)."""
+        series between `du` and `au` (default: from its start, for a year at most, or over its first
+        `CONFLITS_OCCURRENCES` occurrences if they end sooner)."""
         du = du or serie.debut
         if au is None:
             au = serie.debut + HORIZON
             fin = serie.fin_max()
             if fin is not None:
                 au = min(au, fin)
+            premieres = await asyncio.to_thread(serie.occurrences, du, au, None, CONFLITS_OCCURRENCES)
+            if len(premieres) == CONFLITS_OCCURRENCES:
+                au = premieres[-1][1]
         async with self.pool.acquire() as conn:
             autres = await self._plannings(conn, actor, participants, du, au, exclude=evenement_id)
         cible = Planning(str(evenement_id), titre, serie, participants)
-        return conflits(cible, autres, du, au)
+        return await asyncio.to_thread(conflits, cible, autres, du, au, Budget(du, au))
 
     async def _plannings(
         self,
@@ -211,15 +269,31 @@ class AgendaQueries:
         start: datetime,
         end: datetime,
         *,
-        avec_conflits: bool = True,
+        proprietaire: str | None = None,
     ) -> list[OccurrenceVue]:
         """Every occurrence of these events overlapping [start, end), with its status, its participants'
-        presence (recorded, or an absence declared in the dossier) and the overlapping occurrences."""
-        slots = [(r, c) for r in rows for c in _serie(r).occurrences(start, end)]
+        presence (recorded, or an absence declared in the dossier) and the overlapping occurrences: those of
+        the other events of `proprietaire` (`kind:id`) in an agenda — another resident's appointments are no
+        business of this one's agenda — or of any participant of the event in the event's view."""
+        budget = Budget(start, end)
+        slots = await asyncio.to_thread(_creneaux, rows, start, end, budget)
         if not slots:
             return []
+        keys = (
+            frozenset({proprietaire})
+            if proprietaire is not None
+            else frozenset().union(*(_keys(r) for r in rows))
+        )
+        span = max(c[1] for _, c in slots)
+        plannings = await self._plannings(conn, actor, keys, start, span)
+        autres = await asyncio.to_thread(_etales, plannings, start, span, budget)
+        return await self._vues(conn, slots, autres, proprietaire)
+
+    async def _realisations(
+        self, conn: asyncpg.Connection, slots: list[tuple[asyncpg.Record, Creneau]]
+    ) -> dict[tuple[UUID, datetime], asyncpg.Record]:
         keys = ([r["id"] for r, _ in slots], [c[0] for _, c in slots])
-        realisations = {
+        return {
             (x["evenement_id"], x["occurrence"]): x
             for x in await conn.fetch(
                 """SELECT * FROM agenda.realisation WHERE (evenement_id, occurrence) IN
@@ -227,6 +301,21 @@ class AgendaQueries:
                 *keys,
             )
         }
+
+    async def _vues(
+        self,
+        conn: asyncpg.Connection,
+        slots: list[tuple[asyncpg.Record, Creneau]],
+        autres: list[Etale],
+        proprietaire: str | None,
+    ) -> list[OccurrenceVue]:
+        """The views of these occurrences; `autres`, the other events' expanded occurrences to flag."""
+        if not slots:
+            return []
+        start = min(c[0] for _, c in slots)
+        end = max(c[1] for _, c in slots)
+        keys = ([r["id"] for r, _ in slots], [c[0] for _, c in slots])
+        realisations = await self._realisations(conn, slots)
         presences = {
             (x["evenement_id"], x["occurrence"], x["participant"]): x
             for x in await conn.fetch(
@@ -235,7 +324,7 @@ class AgendaQueries:
                 *keys,
             )
         }
-        usagers = sorted({u for r in rows for u in r["usagers"]})
+        usagers = sorted({u for r, _ in slots for u in r["usagers"]})
         noms = {
             str(x["id"]): x["nom"]
             for x in await conn.fetch(
@@ -252,15 +341,10 @@ class AgendaQueries:
             start,
         ):
             absences[str(a["dossier_id"])].append(a)
-        autres: list[tuple[Planning, list[Creneau]]] = []
         par_participant: dict[str, list[int]] = defaultdict(list)
-        if avec_conflits:
-            every = frozenset().union(*(_keys(r) for r in rows))
-            span = max((c[1] for _, c in slots), default=end)
-            for planning in await self._plannings(conn, actor, every, start, span):
-                autres.append((planning, planning.creneaux(start, span)))
-                for key in planning.participants:
-                    par_participant[key].append(len(autres) - 1)
+        for index, etale in enumerate(autres):
+            for key in etale.planning.participants:
+                par_participant[key].append(index)
 
         out = []
         for row, (debut, fin) in slots:
@@ -297,22 +381,23 @@ class AgendaQueries:
                 participants.append(vue)
             chevauchements: list[ChevauchementVue] = []
             if statut != "annule":
-                seen: set[int] = set()
-                for key in _keys(row):
-                    for index in par_participant.get(key, []):
-                        planning, creneaux = autres[index]
-                        if index in seen or planning.evenement_id == str(eid):
-                            continue
-                        seen.add(index)
-                        for c in chevauchants((debut, fin), creneaux, planning.serie.duree):
-                            chevauchements.append(
-                                ChevauchementVue(
-                                    evenement_id=UUID(planning.evenement_id),
-                                    titre=planning.titre,
-                                    debut=to_paris(c[0]),
-                                    fin=to_paris(c[1]),
-                                )
+                shared = {proprietaire} if proprietaire is not None else _keys(row)
+                indexes = sorted({i for key in shared for i in par_participant.get(key, [])})
+                for index in indexes:
+                    etale = autres[index]
+                    if etale.planning.evenement_id == str(eid):
+                        continue
+                    for c in chevauchants(
+                        (debut, fin), etale.creneaux, etale.planning.serie.duree, etale.starts
+                    ):
+                        chevauchements.append(
+                            ChevauchementVue(
+                                evenement_id=UUID(etale.planning.evenement_id),
+                                titre=etale.planning.titre,
+                                debut=to_paris(c[0]),
+                                fin=to_paris(c[1]),
                             )
+                        )
             out.append(
                 OccurrenceVue(
                     evenement_id=eid,
@@ -376,7 +461,9 @@ class AgendaQueries:
         async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             position = await conn.fetchval("SELECT position FROM agenda.projection_position")
             rows = await self._owner_rows(conn, actor, kind, owner, f.start, f.end)
-            occurrences = await self._occurrences(conn, actor, rows, f.start, f.end)
+            occurrences = await self._occurrences(
+                conn, actor, rows, f.start, f.end, proprietaire=f"{kind}:{owner}"
+            )
             informations: list[InformationVue] = []
             if kind != "candidature":
                 where = [
@@ -387,6 +474,7 @@ class AgendaQueries:
                 ]
                 args: list[Any] = [kind, str(owner), f.end, f.start]
                 scope_esms(actor, [], where, args)
+                _informations_visibles(actor, where, args)
                 informations = [
                     _information(r)
                     for r in await conn.fetch(
@@ -449,7 +537,10 @@ class AgendaQueries:
             if r["intervenant"]:
                 vevent.add("comment", f"Intervenant : {r['intervenant']}")
             if r["recurrence"]:
-                vevent.add("rrule", vRecur.from_ical(r["recurrence"]))
+                try:
+                    vevent.add("rrule", vRecur.from_ical(r["recurrence"]))
+                except ValueError:  # a rule the log holds that no longer parses: its first occurrence only
+                    log.warning("agenda.regle_illisible", evenement=str(r["id"]), recurrence=r["recurrence"])
                 serie = _serie(r)
                 kept = [o for o in exdates.get(r["id"], []) if serie.contient(o)]
                 if kept:
@@ -496,7 +587,9 @@ class AgendaQueries:
                 cible = Planning(
                     str(evenement_id), row["titre"], _serie(row), _keys(row), frozenset(exclues[evenement_id])
                 )
-                found = conflits(cible, autres, f.start, f.end)
+                found = await asyncio.to_thread(
+                    conflits, cible, autres, f.start, f.end, Budget(f.start, f.end)
+                )
         par_occurrence: dict[datetime, list[PresenceVue]] = defaultdict(list)
         for p in presences:
             par_occurrence[p["occurrence"]].append(
@@ -557,9 +650,13 @@ class AgendaQueries:
 
     async def manques(self, filtre: FiltreManques, actor: Actor, now: datetime) -> PageManques:
         """Occurrences already over with nothing recorded, or recorded not done, over Paris days `du`…`au`
-        (default: the last 30 days), per ESMS, person or professional; oldest first."""
+        (default: the last `MANQUES_JOURS` days), per ESMS, person or professional; oldest first.
+
+        Bounded by the window, not by the history: only events whose series reaches into it are read
+        (`fin_max`, indexed), each series is expanded over the window only (restarted there, however old it
+        is), and only the page asked for is turned into views."""
         today = today_paris()
-        f = fenetre(filtre, today - timedelta(days=30), 30)
+        f = fenetre(filtre, today - timedelta(days=MANQUES_JOURS), MANQUES_JOURS)
         end = min(f.end, now)
         where = [WINDOW.format(end=1, start=2), "e.statut = 'planifie'"]
         args: list[Any] = [end, f.start]
@@ -574,19 +671,21 @@ class AgendaQueries:
             rows = await conn.fetch(
                 f"SELECT * FROM agenda.evenement e WHERE {' AND '.join(where)} ORDER BY e.debut, e.id", *args
             )
-            occurrences = await self._occurrences(conn, actor, list(rows), f.start, end, avec_conflits=False)
-        missed = []
-        for o in occurrences:
-            if o.fin > now or o.statut not in ("planifie", "non_realise"):
-                continue
+            slots = await asyncio.to_thread(_creneaux, list(rows), f.start, end, Budget(f.start, f.end))
+            slots = [(r, c) for r, c in slots if c[1] <= now]
+            realisations = await self._realisations(conn, slots) if slots else {}
+            missed = sorted(
+                (
+                    (r, c)
+                    for r, c in slots
+                    if (x := realisations.get((r["id"], c[0]))) is None or x["statut"] == "non_realise"
+                ),
+                key=lambda s: (s[1][0], str(s[0]["id"])),
+            )
+            page = await self._vues(conn, missed[filtre.offset : filtre.offset + filtre.limit], [], None)
+        for o in page:
             o.manque = "non_renseigne" if o.statut == "planifie" else "non_realise"
-            missed.append(o)
-        return PageManques(
-            items=missed[filtre.offset : filtre.offset + filtre.limit],
-            total=len(missed),
-            limit=filtre.limit,
-            offset=filtre.offset,
-        )
+        return PageManques(items=page, total=len(missed), limit=filtre.limit, offset=filtre.offset)
 
     # -- information -------------------------------------------------------------------------------------
 
@@ -594,6 +693,7 @@ class AgendaQueries:
         where: list[str] = []
         args: list[Any] = []
         scope_esms(actor, filtre.esms, where, args)
+        _informations_visibles(actor, where, args)
         if filtre.destinataire is not None:
             args.append(filtre.destinataire)
             where.append(f"destinataire = ${len(args)}")
@@ -615,9 +715,19 @@ class AgendaQueries:
         )
 
     async def information(self, information_id: UUID, actor: Actor) -> InformationVue:
+        """One information: another ESMS's, or one addressed to another professional (unless the actor wrote
+        it or holds an OG-level role), is not found."""
         async with self.pool.acquire() as conn:
             row = await conn.fetchrow("SELECT * FROM agenda.information WHERE id = $1", information_id)
-        if row is None or not actor.may_act_for(row["esms"]):
+        if (
+            row is None
+            or not actor.may_act_for(row["esms"])
+            or not (
+                actor.og_wide
+                or row["destinataire_type"] != "professionnel"
+                or actor.id in (row["destinataire"], row["transmise_par"])
+            )
+        ):
             raise NotFound(f"information {information_id} introuvable")
         return _information(row)
 

@@ -42,7 +42,7 @@ from dui_shared.contracts.grille import DefinitionGrille
 from dui_shared.contracts.identite import TraitsIdentite
 from dui_shared.envelope import Actor
 from dui_shared.errors import ConcurrencyConflict, DomainError, InvalidInput, NotFound
-from dui_shared.eventstore import EventStore
+from dui_shared.eventstore import EventStore, event_subject
 from dui_shared.referentiel import Referentiel
 from dui_shared.rpc import validation_problem
 from dui_shared.timezone import now_utc, to_utc, today_paris
@@ -436,9 +436,10 @@ class DossierApp(Application):
             created.append(p.ouvrir_revision(motif))
 
         position = await self._on_projet(dossier_id, ctx, decide)
-        if not created:  # the same request again: the review it opened
-            projet = await self.get(ProjetPersonnalise, projet_id_for(dossier_id))
-            created.append(projet.brouillon or max(projet.versions))
+        if not created:  # the same request again: the version its own event opened, whatever came since
+            subject = event_subject("*", self.service, ProjetPersonnalise.aggregate_type(), str(dossier_id))
+            stored = await self.store.read(subject, from_seq=position)
+            created.append(int(stored[0].envelope.data["version"]))
         return created[-1], position
 
     # -- evaluations ------------------------------------------------------------------------------------

@@ -8,16 +8,15 @@ stable under the client's `Idempotency-Key` (`Application.new_id`), so a retried
 from __future__ import annotations
 
 import asyncio
-import random
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
 
-from dui_shared.aggregate import RETRIES, Application, CommandContext, DuiAggregate
+from dui_shared.aggregate import Application, CommandContext, DuiAggregate
 from dui_shared.contracts import ContractRegistry
 from dui_shared.contracts.soins import ContenuPrescription
 from dui_shared.contracts.soins_api import (
@@ -30,8 +29,9 @@ from dui_shared.contracts.soins_api import (
     StatutActe,
     TransmissionASaisir,
 )
+from dui_shared.envelope import Envelope
 from dui_shared.errors import ConcurrencyConflict, InvalidInput, NotFound
-from dui_shared.eventstore import EventStore
+from dui_shared.eventstore import EventStore, event_subject
 from dui_shared.referentiel import Referentiel
 from dui_shared.timezone import now_utc, to_utc
 from dui_soins.domain.observation import Observation
@@ -64,6 +64,24 @@ class SoinsApp(Application):
         found = self.referentiel.get(esms)
         return list(found.unites) if found else []
 
+    def _subject(self, cls: type[DuiAggregate], aggregate_id: UUID) -> str:
+        return event_subject("*", self.service, cls.aggregate_type(), str(aggregate_id))
+
+    async def _exists(self, cls: type[DuiAggregate], aggregate_id: UUID) -> bool:
+        """Whether the aggregate has events (one look-up, nothing replayed)."""
+        return await self.store.next_sequence(self._subject(cls, aggregate_id), 1) is not None
+
+    async def _existing(self, cls: type[A], aggregate_id: UUID, ctx: CommandContext) -> int | None:
+        """For a new item whose id derives from the request's Idempotency-Key: None when it does not exist yet,
+        else the position the request that created it answered (not the item's latest: it may have changed
+        since)."""
+        uow = self.unit_of_work(ctx)
+        try:
+            aggregate = await uow.get(cls, aggregate_id)
+        except NotFound:
+            return None
+        return uow.replayed(aggregate) or uow.loaded_at(aggregate)
+
     async def _create(self, ctx: CommandContext, aggregate: DuiAggregate) -> int:
         """Append a new aggregate; the same request again (its id derived from the Idempotency-Key) answers the
         position of the first."""
@@ -72,13 +90,42 @@ class SoinsApp(Application):
         try:
             return await uow.commit()
         except ConcurrencyConflict:
-            return (await self.repository.load(type(aggregate), aggregate.id))[1]
+            done = await self._existing(type(aggregate), aggregate.id, ctx)
+            if done is None:
+                raise
+            return done
 
-    async def _existing(self, cls: type[A], aggregate_id: UUID) -> int | None:
-        try:
-            return (await self.repository.load(cls, aggregate_id))[1]
-        except NotFound:
-            return None
+    async def _decide_or_open(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        ctx: CommandContext,
+        open_: Callable[[], A],
+        decide: Callable[[A], None],
+    ) -> int:
+        """`Application.decide` on an aggregate opened on first use: the opening and the first decision are one
+        append; one opened meanwhile by another request is decided on as it is."""
+        if not await self._exists(cls, aggregate_id):
+            aggregate = open_()
+            decide(aggregate)
+            uow = self.unit_of_work(ctx)
+            uow.add(aggregate)
+            try:
+                return await uow.commit()
+            except ConcurrencyConflict:
+                pass  # opened meanwhile: decide on what is there
+        return await self.decide(cls, aggregate_id, ctx, decide)
+
+    async def _appended(
+        self, cls: type[DuiAggregate], aggregate_id: UUID, ctx: CommandContext
+    ) -> list[Envelope]:
+        """The events this very request (same Idempotency-Key) appended to the aggregate: their ids derive from
+        the key, so a retry can answer what the first request answered."""
+        by_id = {e.envelope.id: e.envelope for e in await self.store.read(self._subject(cls, aggregate_id))}
+        out: list[Envelope] = []
+        while (event_id := ctx.derived_id(f"{aggregate_id}:{len(out)}")) is not None and event_id in by_id:
+            out.append(by_id[event_id])
+        return out
 
     # -- transmissions ----------------------------------------------------------------------------------
 
@@ -87,7 +134,7 @@ class SoinsApp(Application):
     ) -> tuple[UUID, int]:
         dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
         transmission_id = self.new_id(ctx, "saisir_transmission", dossier_id, cmd)
-        done = await self._existing(Transmission, transmission_id)
+        done = await self._existing(Transmission, transmission_id, ctx)
         if done is not None:
             return transmission_id, done
         now = now_utc()
@@ -116,66 +163,39 @@ class SoinsApp(Application):
         return transmission_id, await self._create(ctx, transmission)
 
     async def marquer_lues(self, ids: list[UUID], ctx: CommandContext) -> tuple[int, int]:
-        """Mark transmissions as read by the caller: recorded on the caller's SuiviLectures of each ESMS, all in
-        one decision. Unknown, invisible (another ESMS, a category the caller may not read) → 404; one's own and
-        already read ones are skipped. Returns (newly read, position)."""
+        """Mark transmissions as read by the caller, on the caller's SuiviLectures of each ESMS and shift day.
+        Unknown, invisible (another ESMS, a category the caller may not read) → 404; one's own and already read
+        ones are skipped. Returns (newly read, position)."""
         actor = ctx.actor
         distinct = list(dict.fromkeys(ids))
         loaded = await asyncio.gather(*(self._transmission(t, ctx) for t in distinct))
-        par_esms: dict[str, list[UUID]] = {}
+        par_jour: dict[tuple[str, date], list[UUID]] = {}
         for t in loaded:
             if t.auteur != actor.id:
-                par_esms.setdefault(t.esms, []).append(t.id)
-        done = await self._lectures_deja_enregistrees(ctx, par_esms)
-        if done is not None:
-            return done
-        for attempt in range(RETRIES):
-            uow = self.unit_of_work(ctx)
-            lues = 0
-            suivis: list[SuiviLectures] = []
-            for esms, tids in sorted(par_esms.items()):
-                try:
-                    suivi = await uow.get(SuiviLectures, suivi_id(esms, actor.id))
-                except NotFound:
-                    suivi = SuiviLectures.ouvrir(esms, actor.id)
-                    uow.add(suivi)
-                suivis.append(suivi)
-                lues += suivi.lire(tids, now_utc())
-            try:
-                position = await uow.commit()
-            except ConcurrencyConflict:
-                if attempt == RETRIES - 1:
-                    raise
-                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-                continue
-            if not position:
-                position = max((uow.loaded_at(s) for s in suivis), default=0)
-            return lues, position
-        raise AssertionError("unreachable")
+                par_jour.setdefault((t.esms, t.jour_poste), []).append(t.id)
+        lues, position = 0, 0
+        for (esms, jour), tids in sorted(par_jour.items()):
+            nouvelles, at = await self._lire(esms, jour, tids, ctx)
+            lues, position = lues + nouvelles, max(position, at)
+        return lues, position
 
-    async def _lectures_deja_enregistrees(
-        self, ctx: CommandContext, par_esms: dict[str, list[UUID]]
-    ) -> tuple[int, int] | None:
-        """This very request (same Idempotency-Key) already applied: what it answered then."""
-        if ctx.idempotency_key is None:
-            return None
-        lues, position, found = 0, 0, False
-        for esms in par_esms:
-            sid = suivi_id(esms, ctx.actor.id)
-            try:
-                _, stored = await self.repository.load_events(SuiviLectures, sid)
-            except NotFound:
-                continue
-            by_id = {e.envelope.id: e for e in stored}
-            n = 0
-            while (event_id := ctx.derived_id(f"{sid}:{n}")) is not None and event_id in by_id:
-                event = by_id[event_id]
-                found = True
-                if event.envelope.name == "TransmissionsLues":
-                    lues += len(event.envelope.data["transmission_ids"])
-                position = max(position, event.seq)
-                n += 1
-        return (lues, position) if found else None
+    async def _lire(self, esms: str, jour: date, tids: list[UUID], ctx: CommandContext) -> tuple[int, int]:
+        """Mark as read on one SuiviLectures (opened on first use); returns (newly read, position)."""
+        sid = suivi_id(esms, ctx.actor.id, jour)
+        nouvelles: list[int] = []
+        position = await self._decide_or_open(
+            SuiviLectures,
+            sid,
+            ctx,
+            lambda: SuiviLectures.ouvrir(esms, ctx.actor.id, jour),
+            lambda s: nouvelles.append(s.lire(tids, now_utc())),
+        )
+        if not nouvelles:  # this very request again (same Idempotency-Key): what it recorded then
+            appended = await self._appended(SuiviLectures, sid, ctx)
+            return sum(
+                len(e.data["transmission_ids"]) for e in appended if e.name == "TransmissionsLues"
+            ), position
+        return nouvelles[-1], position
 
     async def _transmission(self, transmission_id: UUID, ctx: CommandContext) -> Transmission:
         try:
@@ -197,7 +217,7 @@ class SoinsApp(Application):
     ) -> tuple[UUID, int]:
         dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
         observation_id = self.new_id(ctx, "saisir_observation", dossier_id, cmd)
-        done = await self._existing(Observation, observation_id)
+        done = await self._existing(Observation, observation_id, ctx)
         if done is not None:
             return observation_id, done
         now = now_utc()
@@ -222,7 +242,7 @@ class SoinsApp(Application):
     ) -> tuple[UUID, int]:
         dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
         prescription_id = self.new_id(ctx, "emettre_prescription", dossier_id, cmd)
-        done = await self._existing(Prescription, prescription_id)
+        done = await self._existing(Prescription, prescription_id, ctx)
         if done is not None:
             return prescription_id, done
         prescription = Prescription.emettre(
@@ -254,7 +274,10 @@ class SoinsApp(Application):
             versions.append(p.modifier(contenu, cmd.motif, prescripteur, now_utc(), cmd.version))
 
         position = await self._on_prescription(prescription_id, ctx, decide)
-        if not versions:  # the same request again: the version it signed
+        if not versions:  # this very request again (same Idempotency-Key): the version it signed then
+            appended = await self._appended(Prescription, prescription_id, ctx)
+            versions.extend(e.data["version"] for e in appended if e.name == "PrescriptionModifiee")
+        if not versions:  # nothing of this request left to read: the version in force
             versions.append((await self.get(Prescription, prescription_id)).courante)
         return versions[-1], position
 
@@ -272,28 +295,13 @@ class SoinsApp(Application):
         self, dossier: DossierConnu, ctx: CommandContext, decide: Callable[[PlanSoins], None]
     ) -> int:
         """Decide on the dossier's plan de soins, opening it on first use."""
-        plan_id = plan_id_for(dossier.id)
-        for attempt in range(RETRIES):
-            uow = self.unit_of_work(ctx)
-            try:
-                plan = await uow.get(PlanSoins, plan_id)
-            except NotFound:
-                plan = PlanSoins(id=plan_id, dossier_id=dossier.id, esms=dossier.esms)
-                uow.add(plan)
-            else:
-                done = uow.replayed(plan)
-                if done is not None:
-                    return done
-            decide(plan)
-            try:
-                position = await uow.commit()
-            except ConcurrencyConflict:
-                if attempt == RETRIES - 1:
-                    raise
-                await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-                continue
-            return position or uow.loaded_at(plan)
-        raise AssertionError("unreachable")
+        return await self._decide_or_open(
+            PlanSoins,
+            plan_id_for(dossier.id),
+            ctx,
+            lambda: PlanSoins(id=plan_id_for(dossier.id), dossier_id=dossier.id, esms=dossier.esms),
+            decide,
+        )
 
     async def affecter_unite(self, dossier_id: UUID, unite: str, ctx: CommandContext) -> int:
         dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
@@ -360,11 +368,10 @@ class SoinsApp(Application):
         motif = cmd.motif
         if cmd.prescription_id is not None:
             prescription_id = cmd.prescription_id
-            prescription = await self.unit_of_work(ctx).get(Prescription, prescription_id)
-            if prescription.dossier_id != dossier_id:
-                raise NotFound(f"prescription {prescription_id} introuvable dans ce dossier")
 
             def on_prescription(p: Prescription) -> None:
+                if p.dossier_id != dossier_id:
+                    raise NotFound(f"prescription {prescription_id} introuvable dans ce dossier")
                 if motif is None:
                     p.realiser(prevu_le, realise_le, par, cmd.quantite, cmd.commentaire, now)
                 else:

@@ -853,7 +853,8 @@ def load(gateway: str) -> None:
     with httpx.Client(base_url=gateway, headers=HEADERS, timeout=30) as http:
         gw = Gateway(http)
         dossiers = {resident: find(gw, resident) for resident in RESIDENTS}
-        if gw.get(f"/dossiers/{dossiers[MARTIN]}/prescriptions"):
+        # prescriptions are read by care roles
+        if gw.get(f"/dossiers/{dossiers[MARTIN]}/prescriptions", None, IDE_MATIN):
             print("Soins et agenda de démonstration déjà présents : rien à charger.")
             return
         journee = Journee(gw, dossiers, today, now)

@@ -1,5 +1,7 @@
 """Reads of the soins read model. Every read is scoped to the ESMS the actor may see (another's: not found, or
-filtered out of lists); data of the `medical` category is shown only to medical roles.
+filtered out of lists); data of the `medical` category is shown only to medical roles; the plan de soins, the acts
+and the prescriptions only to care roles, drug prescriptions (and their slots and acts) only to the roles that
+give drugs (`roles.ROLES_ADMINISTRATION`).
 
 The plan of a day and what is overdue are computed here from the stored schedules (prescription versions,
 planned care), the acts traced and the absences: the read model stores facts, the clock is the reader's.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -43,11 +45,15 @@ from dui_shared.envelope import Actor
 from dui_shared.errors import NotFound
 from dui_shared.operations import scope_esms
 from dui_shared.timezone import now_utc, paris_midnight, to_paris, to_utc, today_paris
-from dui_soins.domain.planning import Version, creneaux, creneaux_prescription
-from dui_soins.domain.roles import ROLES_MEDICAUX, exiger_acces_medical
+from dui_soins.domain.planning import UN_JOUR, Version, creneaux, creneaux_prescription, decalee
+from dui_soins.domain.roles import (
+    ROLES_MEDICAUX,
+    exiger_acces_medical,
+    exiger_lecture_prescription,
+    exiger_soignant,
+    voit_prescription,
+)
 from dui_soins.dossiers import DossiersConnus
-
-UN_JOUR = timedelta(days=1)
 
 
 def _paris(value: Any) -> Any:
@@ -74,8 +80,14 @@ def _transmission(row: asyncpg.Record, lue: bool | None = None) -> TransmissionV
 
 def _acte(row: asyncpg.Record) -> ActeVue:
     return ActeVue.model_validate(
-        {k: _paris(v) for k, v in row.items() if k != "esms"}, context={"stored": True}
+        {k: _paris(v) for k, v in row.items() if k in ActeVue.model_fields}, context={"stored": True}
     )
+
+
+def _acte_visible(row: asyncpg.Record, role: str) -> bool:
+    """An act on a drug prescription is shown only to the roles that read drug prescriptions."""
+    nature = row["nature_prescription"]
+    return nature is None or voit_prescription(role, nature)
 
 
 def _observation(row: asyncpg.Record) -> ObservationVue:
@@ -106,6 +118,17 @@ LEFT JOIN soins.dossier d ON d.id = t.dossier_id
 LEFT JOIN soins.plan_soins p ON p.dossier_id = t.dossier_id
 WHERE {where}
 """
+
+ACTES = """
+SELECT a.*, p.nature AS nature_prescription
+FROM soins.acte a
+LEFT JOIN soins.prescription p ON p.id = a.prescription_id
+WHERE a.dossier_id = ANY($1)
+  AND ((a.prevu_le >= $2 AND a.prevu_le < $3) OR (a.prevu_le IS NULL AND a.realise_le >= $2 AND a.realise_le < $3))
+"""
+"""The acts of some persons (`$1`) on slots in [$2, $3), and their "si besoin" administrations done then: each
+branch of the OR is a range on one column of an index (`acte_prevu`, `acte_realise`), so only those acts are read,
+never everything ever traced for the persons."""
 
 STATUT_PRESCRIPTION = """CASE WHEN arretee_le IS NOT NULL THEN 'arretee'
     WHEN fin_plan IS NOT NULL AND fin_plan <= $2 THEN 'terminee' ELSE 'en_cours' END"""
@@ -268,19 +291,27 @@ class SoinsQueries:
     async def prescriptions(
         self, dossier_id: UUID, filtre: FiltrePrescriptions, actor: Actor
     ) -> list[PrescriptionVue]:
+        """The person's prescriptions a care role may read (drug ones for the roles that give drugs)."""
+        exiger_soignant(actor.role, "lire les prescriptions")
         await self.dossiers.get(dossier_id, actor)
         sql = self._PRESCRIPTIONS.format(where="p.dossier_id = $1") + " ORDER BY p.emise_le DESC, p.id"
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(sql, dossier_id, now_utc())
         wanted = {s.value for s in filtre.statut}
-        return [self._prescription(r) for r in rows if not wanted or r["statut"] in wanted]
+        return [
+            self._prescription(r)
+            for r in rows
+            if (not wanted or r["statut"] in wanted) and voit_prescription(actor.role, r["nature"])
+        ]
 
     async def _prescription_row(
         self, conn: asyncpg.Connection, prescription_id: UUID, actor: Actor
     ) -> asyncpg.Record:
+        exiger_soignant(actor.role, "lire une prescription")
         row = await conn.fetchrow(self._PRESCRIPTIONS.format(where="p.id = $1"), prescription_id, now_utc())
         if row is None or not actor.may_act_for(row["esms"]):
             raise NotFound(f"prescription {prescription_id} introuvable")
+        exiger_lecture_prescription(actor.role, row["nature"])
         return row
 
     async def prescription(self, prescription_id: UUID, actor: Actor) -> PrescriptionVue:
@@ -312,24 +343,21 @@ class SoinsQueries:
     # -- acts -------------------------------------------------------------------------------------------
 
     async def actes(self, dossier_id: UUID, jour: date | None, actor: Actor) -> list[ActeVue]:
+        exiger_soignant(actor.role, "lire les actes tracés")
         await self.dossiers.get(dossier_id, actor)
         de, a = _bornes(jour or today_paris())
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                """SELECT * FROM soins.acte WHERE dossier_id = $1
-                   AND coalesce(prevu_le, realise_le) >= $2 AND coalesce(prevu_le, realise_le) < $3
-                   ORDER BY coalesce(prevu_le, realise_le), trace_le""",
-                dossier_id,
-                de,
-                a,
+                ACTES + " ORDER BY coalesce(a.prevu_le, a.realise_le), a.trace_le", [dossier_id], de, a
             )
-        return [_acte(r) for r in rows]
+        return [_acte(r) for r in rows if _acte_visible(r, actor.role)]
 
     # -- plan de soins ----------------------------------------------------------------------------------
 
     async def plan_dossier(
         self, dossier_id: UUID, jour: date | None, actor: Actor, position: int
     ) -> PlanSoinsDossier:
+        exiger_soignant(actor.role, "lire le plan de soins")
         dossier = await self.dossiers.get(dossier_id, actor)
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
@@ -356,19 +384,21 @@ class SoinsQueries:
     async def plan(self, filtre: FiltrePlan, actor: Actor, position: int) -> PlanDuJour:
         """The care plan of a day: every planned slot of the persons in scope (a unit, one person), with its
         status; plus the "si besoin" administrations of the day."""
+        exiger_soignant(actor.role, "lire le plan de soins")
         jour = filtre.jour or today_paris()
         de, a = _bornes(jour)
         now = now_utc()
         async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             dossiers = await self._dossiers(conn, actor, filtre.esms, filtre.unite, filtre.dossier_id, de, a)
             slots, si_besoin = await _creneaux(
-                conn, dossiers, de, a, now, timedelta(minutes=filtre.tolerance_minutes)
+                conn, dossiers, de, a, now, timedelta(minutes=filtre.tolerance_minutes), actor.role
             )
         return PlanDuJour(jour=jour, creneaux=slots, si_besoin=si_besoin, position=position)
 
     async def retards(self, filtre: FiltreRetards, actor: Actor) -> Retards:
         """Planned slots of the last `fenetre_heures` still without a trace `tolerance_minutes` after their
         time, for persons not away then; oldest first."""
+        exiger_soignant(actor.role, "lire les actes en retard")
         a = now_utc() if filtre.a is None else to_utc(filtre.a)
         tolerance = timedelta(minutes=filtre.tolerance_minutes)
         de, jusqu_a = a - timedelta(hours=filtre.fenetre_heures), a - tolerance
@@ -376,7 +406,7 @@ class SoinsQueries:
             dossiers = await self._dossiers(
                 conn, actor, filtre.esms, filtre.unite, None, de, jusqu_a, actifs=True
             )
-            slots, _ = await _creneaux(conn, dossiers, de, jusqu_a, a, tolerance)
+            slots, _ = await _creneaux(conn, dossiers, de, jusqu_a, a, tolerance, actor.role)
         return Retards(
             a=to_paris(a),
             tolerance_minutes=filtre.tolerance_minutes,
@@ -426,20 +456,26 @@ async def _creneaux(
     a: datetime,
     now: datetime,
     tolerance: timedelta,
+    role: str,
 ) -> tuple[list[CreneauVue], list[ActeVue]]:
-    """The slots in [de, a) of these persons' prescriptions and planned care, each with its status."""
+    """The slots in [de, a) of these persons' prescriptions and planned care, each with its status; those of
+    drug prescriptions only for a `role` that reads them."""
     if not dossiers or de >= a:
         return [], []
     par_id = {d["id"]: d for d in dossiers}
     ids = list(par_id)
-    prescriptions = await conn.fetch(
-        """SELECT id, dossier_id, libelle, nature, arretee_le FROM soins.prescription
-           WHERE dossier_id = ANY($1) AND (arretee_le IS NULL OR arretee_le > $2)
-             AND debut_plan < $3 AND (fin_plan IS NULL OR fin_plan > $2)""",
-        ids,
-        de,
-        a,
-    )
+    prescriptions = [
+        p
+        for p in await conn.fetch(
+            """SELECT id, dossier_id, libelle, nature, arretee_le FROM soins.prescription
+               WHERE dossier_id = ANY($1) AND (arretee_le IS NULL OR arretee_le > $2)
+                 AND debut_plan < $3 AND (fin_plan IS NULL OR fin_plan > $2)""",
+            ids,
+            de,
+            a,
+        )
+        if voit_prescription(role, p["nature"])
+    ]
     versions: dict[UUID, list[Version]] = {}
     for v in await conn.fetch(
         """SELECT prescription_id, version, contenu, depuis FROM soins.prescription_version
@@ -457,14 +493,8 @@ async def _creneaux(
         de,
         a,
     )
-    actes = await conn.fetch(
-        """SELECT * FROM soins.acte WHERE dossier_id = ANY($1)
-           AND coalesce(prevu_le, realise_le) >= $2 AND coalesce(prevu_le, realise_le) < $3
-           ORDER BY trace_le""",
-        ids,
-        de,
-        a,
-    )
+    rows = await conn.fetch(ACTES + " ORDER BY a.trace_le", ids, de, a)
+    actes = [acte for acte in rows if _acte_visible(acte, role)]
     absences = await conn.fetch(
         """SELECT dossier_id, type, debut, coalesce(fin, fin_prevue) AS fin FROM soins.absence
            WHERE dossier_id = ANY($1) AND NOT annulee AND debut < $3
@@ -494,6 +524,7 @@ async def _creneaux(
         libelle: str,
         nature: str,
         at: datetime,
+        heure: time | None,
         version: int | None,
         quantite: float | None,
         unite_mesure: str | None,
@@ -522,6 +553,7 @@ async def _creneaux(
             libelle=libelle,
             nature=nature,
             prevu_le=to_paris(at),
+            heure_inexistante=heure if heure is not None and decalee(at, heure) else None,
             version=version,
             quantite=quantite,
             unite_mesure=unite_mesure,
@@ -541,6 +573,7 @@ async def _creneaux(
                 p["libelle"],
                 p["nature"],
                 c.prevu_le,
+                c.heure,
                 c.version,
                 c.quantite,
                 c.unite,
@@ -549,7 +582,7 @@ async def _creneaux(
         heures = [datetime.strptime(h, "%H:%M").time() for h in json.loads(s["heures"])]
         jours = [JourSemaine(j) for j in json.loads(s["jours_semaine"])]
         fin = min((e for e in (s["fin_plan"], s["arrete_le"]) if e is not None), default=None)
-        for at, _ in creneaux(heures, jours, s["debut"], fin, de, a):
-            add(s["dossier_id"], s["id"], "soin", s["libelle"], s["type"], at, None, None, None)
+        for at, heure in creneaux(heures, jours, s["debut"], fin, de, a):
+            add(s["dossier_id"], s["id"], "soin", s["libelle"], s["type"], at, heure, None, None, None)
     out.sort(key=lambda item: (item[1].prevu_le, item[0], item[1].libelle))
     return [v for _, v in out], si_besoin

@@ -8,16 +8,40 @@ in Paris time by the read side; a recurrence is an RFC 5545 RRULE expanded in Eu
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar
 from uuid import UUID
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from dui_shared.contracts import Contract, EventData, registry
 
-ProfessionnelId = Annotated[str, Field(min_length=1, max_length=64)]
+IDENTIFIANT = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
+"""A professional's id (RPPS or local), or any participant's id (a UUID is one too): letters, digits and
+`. _ : @ -`, 64 at most. It goes into URLs, SQL parameters, iCalendar text and file names: no space, no quote,
+no control character."""
+
+
+def identifiant(value: str) -> str:
+    """`value` if it is a valid participant id, else a pydantic error the edge answers as a 422."""
+    if not IDENTIFIANT.fullmatch(value):
+        raise PydanticCustomError(
+            "identifiant_invalide",
+            "identifiant invalide : lettres, chiffres et . _ : @ - uniquement, 64 caractères au plus",
+        )
+    return value
+
+
+def _identifiant_saisi(value: str, info: ValidationInfo) -> str:
+    if info.context and info.context.get("stored"):
+        return value  # the log is read as it is, whatever the rules became
+    return identifiant(value)
+
+
+ProfessionnelId = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_identifiant_saisi)]
 
 
 class Value(Contract):

@@ -7,10 +7,10 @@ Paris calendar days, both included.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from dui_shared.contracts.admission_api import Command
 from dui_shared.contracts.agenda import (
@@ -20,10 +20,13 @@ from dui_shared.contracts.agenda import (
     TypeDestinataire,
     TypeEvenement,
     TypeParticipant,
+    identifiant,
 )
 
 Motif = Field(min_length=1, max_length=2000)
 LIMIT_MAX = 500
+Identifiant = Annotated[str, AfterValidator(identifiant)]
+"""A participant's id as a request gives it (a professional's, or a UUID): see `agenda.IDENTIFIANT`."""
 
 # -- commands -------------------------------------------------------------------------------------------
 
@@ -63,7 +66,7 @@ class AnnulationEvenement(Command):
 
 
 class PresenceARelever(Command):
-    participant: str = Field(min_length=1, max_length=64, description="identifiant du participant")
+    participant: Identifiant = Field(min_length=1, max_length=64, description="identifiant du participant")
     present: bool
     motif: str | None = Field(None, max_length=2000, description="motif de l'absence (ou du retard…)")
 
@@ -83,7 +86,9 @@ class RealisationARelever(Command):
 
 class Destinataire(Command):
     type: TypeDestinataire
-    id: str = Field(min_length=1, max_length=64, description="dossier usager ou identifiant du professionnel")
+    id: Identifiant = Field(
+        min_length=1, max_length=64, description="dossier usager ou identifiant du professionnel"
+    )
 
 
 class InformationATransmettre(Command):
@@ -105,13 +110,13 @@ class FiltreFenetre(Command):
 class FiltreManques(FiltreFenetre):
     esms: list[str] = Field(default_factory=list)
     usager: UUID | None = Field(None, description="dossier usager")
-    professionnel: str | None = Field(None, max_length=64)
+    professionnel: Identifiant | None = Field(None, max_length=64)
     limit: int = Field(200, ge=1, le=LIMIT_MAX)
     offset: int = Field(0, ge=0, le=100_000)
 
 
 class FiltreInformations(Command):
-    destinataire: str | None = Field(None, max_length=64)
+    destinataire: Identifiant | None = Field(None, max_length=64)
     type: TypeDestinataire | None = None
     esms: list[str] = Field(default_factory=list)
     non_lues: bool | None = None

@@ -9,12 +9,12 @@ wall-clock: an 08:00 intake is at 08:00 in Paris, summer and winter alike.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
+import rfc8785
 from pydantic import ConfigDict, Field, field_validator
 
 from dui_shared.contracts import Contract, EventData, registry
@@ -226,12 +226,11 @@ class ContenuPrescription(Value):
         return self.nature.value
 
     def empreinte(self) -> str:
-        """SHA-256 (hex) of the canonical JSON of this content: keys sorted, no insignificant white space,
-        UTF-8, instants in UTC. What a signature of the version vouches for."""
-        canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """SHA-256 (hex) of this content serialised by the JSON Canonicalization Scheme (RFC 8785): keys sorted,
+        no white space, UTF-8, numbers as ECMAScript writes them (a quantity of 1 is `1`, never `1.0`), instants
+        as their UTC JSON strings. What a signature of the version vouches for; any JCS library recomputes it
+        from the JSON of `contenu`."""
+        return hashlib.sha256(rfc8785.dumps(self.model_dump(mode="json"))).hexdigest()
 
 
 # -- events ---------------------------------------------------------------------------------------------
@@ -270,15 +269,18 @@ class TransmissionSaisie(SoinsEvent):
     auteur_nom: str | None = None
 
 
-# -- SuiviLectures (one per professional and ESMS) -----------------------------------------------------
+# -- SuiviLectures (one per professional, ESMS and shift day) -------------------------------------------
 
 
 @registry.register
 class SuiviLecturesOuvert(SoinsEvent):
-    """The first time a professional marks transmissions of an ESMS as read."""
+    """The first time a professional marks transmissions of an ESMS and of one shift day as read."""
 
     professionnel: str
     esms: str
+    jour_poste: date | None = Field(
+        None, description="the shift day of the transmissions it records (None: every day, before the split)"
+    )
 
 
 @registry.register
@@ -353,8 +355,8 @@ class PrescriptionArretee(SoinsEvent):
 class PrescriptionSignee(SoinsEvent):
     """The prescriber's signature of one version, appended in the same atomic decision as the version itself.
 
-    `empreinte` is the SHA-256 (hex) of the canonical JSON of the version's `contenu` (see
-    `ContenuPrescription.empreinte`); the documents service traces signatures from this event."""
+    `empreinte` is the SHA-256 (hex) of the version's `contenu` in the JSON Canonicalization Scheme, RFC 8785
+    (see `ContenuPrescription.empreinte`); the documents service traces signatures from this event."""
 
     dossier_id: UUID
     version: int

@@ -342,6 +342,11 @@ class CreneauVue(BaseModel):
     libelle: str
     nature: str
     prevu_le: datetime
+    heure_inexistante: time | None = Field(
+        None,
+        description="l'heure prévue quand l'horloge la saute ce jour-là (passage à l'heure d'été : 02:30) ; "
+        "le créneau est alors à la première heure valide qui suit (03:00)",
+    )
     version: int | None
     quantite: float | None
     unite_mesure: str | None

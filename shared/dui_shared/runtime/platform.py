@@ -115,6 +115,8 @@ class Platform:
                     _say("• PostgreSQL arrêté")
 
 
+DEMO_INFIRMIER = {"X-Dui-Professionnel": "ide-0042", "X-Dui-Role": "infirmier", "X-Dui-Esms": "690004122"}
+"""The care plan and prescriptions are for care roles: the hint that shows them speaks as a nurse."""
 DEMO_HEADERS = {"X-Dui-Professionnel": "demo-secretariat", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
 
 
@@ -142,8 +144,9 @@ def main() -> int:
             f"Dossiers      : {curl} '{url}/dossiers?q=martin'"
             f"   (fiche de synthèse : {url}/dossiers/<id>/synthese)"
         )
+        nurse = " ".join(f"-H '{k}: {v}'" for k, v in DEMO_INFIRMIER.items())
         _say(
-            f"Plan de soins : {curl} '{url}/plan-soins?esms=690004122&unite=Les%20Lilas'"
+            f"Plan de soins : curl -s {nurse} '{url}/plan-soins?esms=690004122&unite=Les%20Lilas'"
             f"   (en retard : {url}/actes/en-retard?esms=690004122, agenda : {url}/agendas/usagers/<id>)"
         )
         _say("Ctrl-C pour tout arrêter ; les données restent dans " + str(platform.data))

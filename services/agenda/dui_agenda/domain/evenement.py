@@ -58,7 +58,8 @@ class PresenceDonnee:
 
 def valider(p: Planification) -> Planification:
     """Check a planning; every broken rule is reported at once. Returns it with its rule normalised and its
-    instants to the second (an occurrence is identified by its start)."""
+    instants to the second (an occurrence is identified by its start). Everything that bounds the series (its
+    density, its UNTIL) is checked here, before anything is written."""
     p = replace(p, debut=p.debut.replace(microsecond=0), fin=p.fin.replace(microsecond=0))
     errors: list[FieldError] = []
     if p.fin <= p.debut:
@@ -86,7 +87,7 @@ def valider(p: Planification) -> Planification:
     recurrence = p.recurrence
     if recurrence is not None and not errors:
         try:
-            recurrence = normaliser(recurrence, p.debut)
+            recurrence = normaliser(recurrence, p.debut, p.fin - p.debut)
         except InvalidInput as exc:
             errors.extend(exc.errors)
     if errors:

@@ -1,5 +1,9 @@
 """The events and information read model: one row per event (its series stored as a rule, expanded at query
-time), one per recorded realisation and presence, one per information."""
+time), one per recorded realisation and presence, one per information.
+
+Every event of the log is applied, whatever its rule: `fin_max` (the series' end, to select the events a
+window may show) never fails — a rule that does not parse reads as its first occurrence, an UNTIL beyond 2100
+as 2100 — so no event is ever parked and lost from the agendas."""
 
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ class Evenements:
     CREATE INDEX IF NOT EXISTS evenement_professionnels ON evenement USING gin (professionnels);
     CREATE INDEX IF NOT EXISTS evenement_candidatures ON evenement USING gin (candidatures);
     CREATE INDEX IF NOT EXISTS evenement_esms_debut ON evenement (esms, debut);
+    CREATE INDEX IF NOT EXISTS evenement_esms_fin_max ON evenement (esms, fin_max);
     CREATE TABLE IF NOT EXISTS realisation (
         evenement_id uuid NOT NULL,
         occurrence timestamptz NOT NULL,

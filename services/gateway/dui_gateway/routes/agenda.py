@@ -4,19 +4,28 @@ agenda.
 
 Every write accepts an `Idempotency-Key`: the same request sent again with the same key is applied once. Reads
 accept `X-Dui-Min-Position` — the position of an agenda write, or of a dossier write such as an absence.
+
+Ids in paths are checked here before anything reaches the service: a dossier or candidature id is a UUID, a
+professional's id follows the rule of `Participants.professionnels` (letters, digits and `. _ : @ -`, 64 at
+most; else 422 `identifiant_invalide`), so no NUL reaches PostgreSQL and no quote or line break reaches a
+header or the iCalendar text.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import AfterValidator
 
 from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition, to_response
 from dui_gateway.routes.admission import PROBLEMS
 from dui_shared.contracts.admission_api import CommandeAcceptee
+from dui_shared.contracts.agenda import identifiant
 from dui_shared.contracts.agenda_api import (
     AgendaVue,
     AnnulationEvenement,
@@ -37,11 +46,29 @@ from dui_shared.rpc import RpcRequest
 
 router = APIRouter(tags=["agenda"])
 E = "/evenements/{evenement_id}"
-ProfessionnelId = Annotated[str, Path(min_length=1, max_length=64, description="RPPS ou identifiant local")]
+ProfessionnelId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        description="RPPS ou identifiant local : lettres, chiffres et . _ : @ - (64 au plus)",
+    ),
+    AfterValidator(identifiant),
+]
 ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"description": "Agenda au format iCalendar (RFC 5545)", "content": {"text/calendar": {}}},
     **PROBLEMS,
 }
+
+
+def _disposition(kind: str, owner: str) -> str:
+    """`attachment` with a file name made of safe characters only (RFC 6266: the exact name as
+    `filename*` when it differs)."""
+    name = f"agenda-{kind}-{owner}.ics"
+    slug = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    if slug == name:
+        return f'attachment; filename="{slug}"'
+    return f"attachment; filename=\"{slug}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _body(model: Any) -> Any:
@@ -98,7 +125,7 @@ async def _ics(
     return Response(
         reply.body,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="agenda-{kind}-{owner}.ics"'},
+        headers={"Content-Disposition": _disposition(kind, owner)},
     )
 
 

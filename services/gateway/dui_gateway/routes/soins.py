@@ -220,7 +220,8 @@ async def lister_prescriptions(
     bus: BusDep,
     position: MinPosition,
 ) -> JSONResponse:
-    """The person's prescriptions (en cours, terminées, arrêtées), newest first."""
+    """The person's prescriptions (en cours, terminées, arrêtées), newest first. Care roles only (403
+    `role_soignant_requis`); drug prescriptions only for the roles that give drugs (others see acts and exams)."""
     return await _read(request, bus, actor, "prescriptions", position, _ids(dossier_id), _query(filtre))
 
 
@@ -228,6 +229,8 @@ async def lister_prescriptions(
 async def lire_prescription(
     request: Request, prescription_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
+    """One prescription as in force. Care roles only (403 `role_soignant_requis`); a drug prescription for the
+    roles that give drugs only (403 `medicaments_reserves`)."""
     return await _read(request, bus, actor, "prescription", position, _ids(prescription_id))
 
 
@@ -239,7 +242,8 @@ async def lire_prescription(
 async def versions_prescription(
     request: Request, prescription_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    """Every version, its period, who signed it and the SHA-256 of its content."""
+    """Every version, its period, who signed it and the SHA-256 of its content in the JSON Canonicalization
+    Scheme (RFC 8785). Readers as for the prescription."""
     return await _read(request, bus, actor, "prescription_versions", position, _ids(prescription_id))
 
 
@@ -283,7 +287,8 @@ async def plan_soins_dossier(
     bus: BusDep,
     position: MinPosition,
 ) -> JSONResponse:
-    """The person's unit, planned care, and plan of a day (today by default) with the status of each slot."""
+    """The person's unit, planned care, and plan of a day (today by default) with the status of each slot.
+    Care roles only (403 `role_soignant_requis`)."""
     return await _read(request, bus, actor, "plan_soins_dossier", position, _ids(dossier_id), _query(filtre))
 
 
@@ -337,7 +342,8 @@ async def plan_soins(
     position: MinPosition,
 ) -> JSONResponse:
     """The care plan of a unit (or an ESMS, or one person) for a day: every planned slot with its status
-    (à faire, en retard, réalisé, non réalisé, absent), and the "si besoin" administrations."""
+    (à faire, en retard, réalisé, non réalisé, absent), and the "si besoin" administrations. Care roles only
+    (403 `role_soignant_requis`); drug slots only for the roles that give drugs."""
     return await _read(request, bus, actor, "plan_soins", position, query=_query(filtre))
 
 
@@ -355,7 +361,9 @@ async def tracer_acte(
 ) -> JSONResponse:
     """Trace an administration or a care act, done or not (with the reason), on a planned slot; without
     `prevu_le`, an administration "si besoin". The same slot traced again with the same outcome changes
-    nothing; `id` is the prescription or the planned care it was traced on."""
+    nothing; `id` is the prescription or the planned care it was traced on. A slot planned before a stop is still
+    traced; `realise_le` is not in the future, not before the start, within 24 h of the slot; a slot is declared
+    not done at most 1 h ahead."""
     return await _write(request, bus, actor, "tracer_acte", key, _ids(dossier_id), _body(cmd))
 
 
@@ -368,7 +376,8 @@ async def lister_actes(
     bus: BusDep,
     position: MinPosition,
 ) -> JSONResponse:
-    """The acts traced for the person on a day (today by default)."""
+    """The acts traced for the person on a day (today by default). Care roles only (403
+    `role_soignant_requis`); acts on drug prescriptions only for the roles that give drugs."""
     return await _read(request, bus, actor, "actes", position, _ids(dossier_id), _query(filtre))
 
 
@@ -381,5 +390,5 @@ async def actes_en_retard(
     position: MinPosition,
 ) -> JSONResponse:
     """Planned slots past their time plus the tolerance (60 min by default) without a trace, for persons not
-    away, per ESMS or unit; oldest first."""
+    away, per ESMS or unit; oldest first. Care roles only (403 `role_soignant_requis`)."""
     return await _read(request, bus, actor, "actes_en_retard", position, query=_query(filtre))

@@ -3,7 +3,7 @@ professional (a letter, later the DMP or MSSanté) and recorded with its source 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -11,10 +11,9 @@ from eventsourcing.domain import event
 from dui_shared.aggregate import DuiAggregate
 from dui_shared.contracts.soins import SourceObservation
 from dui_shared.errors import Forbidden, InvalidInput
+from dui_soins.domain.planning import pas_dans_le_futur
 from dui_soins.domain.roles import ROLES_MEDECIN, exiger_soignant
 from dui_soins.domain.transmission import Auteur
-
-AVANCE_TOLEREE = timedelta(minutes=5)
 
 
 class Observation(DuiAggregate):
@@ -49,10 +48,7 @@ class Observation(DuiAggregate):
                     "source_detail_requis",
                     "précisez qui l'a rédigée et d'où elle vient (courrier, compte rendu, document du DMP…)",
                 )
-        if observee_le > now + AVANCE_TOLEREE:
-            raise InvalidInput.single(
-                "observee_le", "dans_le_futur", "une observation rapporte ce qui a été observé"
-            )
+        pas_dans_le_futur("observee_le", observee_le, now, "une observation rapporte ce qui a été observé")
         return cls(
             id=id,
             dossier_id=dossier_id,

@@ -13,8 +13,15 @@ from dui_shared.aggregate import DuiAggregate
 from dui_shared.contracts.soins import JourSemaine, MotifNonRealisation, TypeSoin
 from dui_shared.errors import DomainError, FieldError, InvalidInput, NotFound
 from dui_shared.timezone import to_paris
-from dui_soins.domain.planning import INSTANT, creneaux, fin_du_jour
-from dui_soins.domain.prescription import AVANCE_TOLEREE, Intervenant, Trace
+from dui_soins.domain.planning import (
+    INSTANT,
+    creneaux,
+    fin_du_jour,
+    pas_dans_le_futur,
+    verifier_constat,
+    verifier_ecart,
+)
+from dui_soins.domain.prescription import Intervenant, Trace
 from dui_soins.domain.roles import exiger_soignant
 
 
@@ -153,15 +160,21 @@ class PlanSoins(DuiAggregate):
     # -- acts ------------------------------------------------------------------------------------------
 
     def _verifier_acte(self, soin_id: UUID, prevu_le: datetime | None, trace: Trace) -> bool:
-        """The soin is planned at `prevu_le` and not stopped; True when the same outcome is already traced."""
+        """The soin is planned at `prevu_le`, a slot before its stop if it was stopped; True when the same
+        outcome is already traced."""
         soin = self._soin(soin_id)
-        if soin.arrete_le is not None:
-            raise PlanSoinsError("ce soin a été arrêté", rule="soin_arrete")
         if prevu_le is None:
             raise InvalidInput.single(
                 "prevu_le", "prevu_le_requis", "un soin planifié se trace sur un créneau prévu"
             )
-        fin = soin.fin_effective()
+        if soin.arrete_le is not None and prevu_le >= soin.arrete_le:
+            raise PlanSoinsError(
+                f"ce soin est arrêté depuis le {to_paris(soin.arrete_le):%d/%m/%Y à %H:%M} : seuls les créneaux "
+                "prévus avant l'arrêt se tracent encore",
+                rule="soin_arrete",
+                field="prevu_le",
+            )
+        fin = fin_du_jour(soin.fin)
         if fin is not None and prevu_le >= fin:
             raise InvalidInput.single(
                 "prevu_le", "apres_fin_soin", "ce soin n'est plus planifié à cette date"
@@ -194,11 +207,17 @@ class PlanSoins(DuiAggregate):
         now: datetime,
     ) -> None:
         exiger_soignant(par.role, "tracer un acte")
-        if realise_le > now + AVANCE_TOLEREE:
+        pas_dans_le_futur("realise_le", realise_le, now, "un acte se trace une fois fait, pas à l'avance")
+        deja = self._verifier_acte(soin_id, prevu_le, Trace(True, None))
+        debut = self.soins[soin_id].debut
+        if realise_le < debut:
             raise InvalidInput.single(
-                "realise_le", "dans_le_futur", "un acte se trace une fois fait, pas à l'avance"
+                "realise_le",
+                "avant_debut_soin",
+                f"ce soin n'était planifié qu'à partir du {to_paris(debut):%d/%m/%Y à %H:%M}",
             )
-        if self._verifier_acte(soin_id, prevu_le, Trace(True, None)):
+        verifier_ecart(prevu_le, realise_le)
+        if deja:
             return
         self._realise(
             dossier_id=self.dossier_id,
@@ -240,6 +259,8 @@ class PlanSoins(DuiAggregate):
         now: datetime,
     ) -> None:
         exiger_soignant(par.role, "tracer un acte")
+        if prevu_le is not None:
+            verifier_constat(prevu_le, now)
         if self._verifier_acte(soin_id, prevu_le, Trace(False, motif)):
             return
         assert prevu_le is not None

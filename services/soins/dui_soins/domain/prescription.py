@@ -23,11 +23,12 @@ from dui_soins.domain.planning import (
     INSTANT,
     Version,
     creneaux_prescription,
+    pas_dans_le_futur,
     periode,
+    verifier_constat,
+    verifier_ecart,
 )
 from dui_soins.domain.roles import exiger_prescripteur, exiger_soignant
-
-AVANCE_TOLEREE = timedelta(minutes=5)  # clocks of tablets and servers differ a little
 
 
 class PrescriptionError(DomainError):
@@ -233,6 +234,12 @@ class Prescription(DuiAggregate):
         changes). `contenu.debut` defaults to the current version's."""
         exiger_prescripteur(prescripteur.role, prescripteur.rpps)
         self._en_cours()
+        if contenu.debut is None:
+            contenu = contenu.model_copy(update={"debut": self.contenu.debut})
+        if contenu == self.contenu:
+            return (
+                self.courante
+            )  # nothing new (a retry of a modification that went through): answered as then
         if version_attendue is not None and version_attendue != self.courante:
             raise PrescriptionError(
                 f"la prescription a changé depuis la version {version_attendue} (version en cours : "
@@ -240,10 +247,6 @@ class Prescription(DuiAggregate):
                 rule="version_perimee",
                 field="version",
             )
-        if contenu.debut is None:
-            contenu = contenu.model_copy(update={"debut": self.contenu.debut})
-        if contenu == self.contenu:
-            return self.courante
         if contenu.nature is not self.contenu.nature:
             raise InvalidInput.single(
                 "contenu.nature",
@@ -349,34 +352,44 @@ class Prescription(DuiAggregate):
                 rule="max_par_jour_atteint",
             )
 
-    def _verifier_acte(self, prevu_le: datetime | None, quand: datetime, now: datetime, champ: str) -> None:
-        """Rules shared by done and not done: a prescription in progress, an instant within its period, a
-        planned slot (or, without one, a "si besoin")."""
-        self._en_cours()
-        if quand > now + AVANCE_TOLEREE:
-            raise InvalidInput.single(
-                champ, "dans_le_futur", "un acte se trace une fois fait, pas à l'avance"
-            )
-        debut, fin = self._periode_totale()
+    def _verifier_creneau(self, prevu_le: datetime | None, quand: datetime, champ: str) -> None:
+        """Rules shared by done and not done, on what the act is traced against (`prevu_le`, or the instant
+        `quand` of a "si besoin"): before the stop, within the prescription's period, a planned slot."""
         repere = prevu_le or quand
+        if self.arretee_le is not None and repere >= self.arretee_le:
+            raise PrescriptionError(
+                f"cette prescription est arrêtée depuis le {to_paris(self.arretee_le):%d/%m/%Y à %H:%M} : seuls "
+                "les créneaux prévus avant l'arrêt se tracent encore",
+                rule="prescription_arretee",
+                field="prevu_le" if prevu_le else champ,
+            )
+        _, fin = self._periode_totale()
         if fin is not None and repere >= fin:
             raise InvalidInput.single(
                 "prevu_le" if prevu_le else champ,
                 "apres_fin_prescription",
                 f"la prescription a pris fin le {to_paris(fin - INSTANT):%d/%m/%Y}",
             )
-        if prevu_le is None:
-            if repere < debut:
-                raise InvalidInput.single(
-                    champ, "avant_debut_prescription", "la prescription n'avait pas commencé"
-                )
-            return
-        if not self.planifie(prevu_le):
+        if prevu_le is not None and not self.planifie(prevu_le):
             raise InvalidInput.single(
                 "prevu_le",
                 "creneau_hors_plan",
                 f"aucune administration n'est prévue le {to_paris(prevu_le):%d/%m/%Y à %H:%M} pour cette prescription",
             )
+
+    def _verifier_realise_le(self, prevu_le: datetime | None, realise_le: datetime, now: datetime) -> None:
+        """When an act was done: not in the future, not before the prescription starts, and within
+        `ECART_MAX_CRENEAU` of its slot."""
+        pas_dans_le_futur("realise_le", realise_le, now, "un acte se trace une fois fait, pas à l'avance")
+        self._verifier_creneau(prevu_le, realise_le, "realise_le")
+        debut, _ = self._periode_totale()
+        if realise_le < debut:
+            raise InvalidInput.single(
+                "realise_le",
+                "avant_debut_prescription",
+                f"la prescription ne commençait que le {to_paris(debut):%d/%m/%Y à %H:%M}",
+            )
+        verifier_ecart(prevu_le, realise_le)
 
     def _deja(self, prevu_le: datetime, trace: Trace) -> bool:
         existing = self.traces.get(prevu_le)
@@ -402,7 +415,7 @@ class Prescription(DuiAggregate):
     ) -> None:
         """Trace an administration done: against a planned slot, or "si besoin" (no slot)."""
         exiger_soignant(par.role, "tracer un acte")
-        self._verifier_acte(prevu_le, realise_le, now, "realise_le")
+        self._verifier_realise_le(prevu_le, realise_le, now)
         if prevu_le is not None:
             if self._deja(prevu_le, Trace(True, None)):
                 return
@@ -455,7 +468,8 @@ class Prescription(DuiAggregate):
             raise InvalidInput.single(
                 "prevu_le", "prevu_le_requis", "un acte non réalisé se rapporte à un créneau prévu"
             )
-        self._verifier_acte(prevu_le, now, now, "prevu_le")
+        verifier_constat(prevu_le, now)
+        self._verifier_creneau(prevu_le, now, "prevu_le")
         if self._deja(prevu_le, Trace(False, motif)):
             return
         self._non_realise(

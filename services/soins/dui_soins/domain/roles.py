@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dui_shared.contracts.soins import CategorieDonnees
+from dui_shared.contracts.soins import CategorieDonnees, NaturePrescription
 from dui_shared.errors import Forbidden
 from dui_shared.rpps import rpps_problem
 
@@ -27,7 +27,20 @@ ROLES_SOIN = ROLES_MEDICAUX | {
     "pedicure_podologue",
     "pharmacien",
 }
-"""Care roles: they trace acts, plan care and record observations received from elsewhere."""
+"""Care roles: they trace acts, plan care, record observations received from elsewhere, and read the plan de
+soins, the acts traced and what is overdue."""
+
+ROLES_ADMINISTRATION = ROLES_MEDICAUX | {
+    "infirmier_coordonnateur",
+    "cadre_de_sante",
+    "aide_soignant",
+    "aes",
+    "auxiliaire_de_vie",
+    "pharmacien",
+}
+"""Care roles that prepare, give or help give drugs (the aide à la prise of CASF art. L313-26) or supervise those
+who do: they read drug prescriptions, their versions and signatures. The other care roles (rééducation,
+diététique, pédicurie…) read the prescriptions of acts and exams only."""
 
 
 def voit(role: str, categorie: CategorieDonnees) -> bool:
@@ -62,4 +75,22 @@ def exiger_acces_medical(role: str) -> None:
         raise Forbidden(
             "les données médicales sont réservées aux médecins et aux infirmiers",
             rule="donnees_medicales_reservees",
+        )
+
+
+def voit_prescription(role: str, nature: NaturePrescription | str) -> bool:
+    """Whether a role may read a prescription of this nature (its content, versions, slots and acts)."""
+    if role in ROLES_ADMINISTRATION:
+        return True
+    return role in ROLES_SOIN and NaturePrescription(nature) is not NaturePrescription.medicament
+
+
+def exiger_lecture_prescription(role: str, nature: NaturePrescription | str) -> None:
+    """Reading one prescription (or its versions): a care role, and for a drug one that gives drugs."""
+    exiger_soignant(role, "lire une prescription")
+    if not voit_prescription(role, nature):
+        raise Forbidden(
+            "les prescriptions de médicaments sont réservées aux médecins, aux infirmiers et aux professionnels "
+            f"qui administrent ou aident à la prise des médicaments (rôle « {role} »)",
+            rule="medicaments_reserves",
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -21,9 +21,8 @@ from dui_shared.contracts.soins import (
 )
 from dui_shared.errors import FieldError, InvalidInput
 from dui_shared.referentiel import Poste
-from dui_soins.domain.planning import poste_de
+from dui_soins.domain.planning import pas_dans_le_futur, poste_de
 
-AVANCE_TOLEREE = timedelta(minutes=5)
 LECTURES_NS = uuid.UUID("6f1d9e02-4b7a-5c3e-8d21-93a0c5e7b4f1")
 
 
@@ -114,8 +113,7 @@ class Transmission(DuiAggregate):
                 "unite_inconnue",
                 f"« {unite} » n'est pas une unité de l'ESMS ({', '.join(unites) or 'aucune'})",
             )
-        if le > now + AVANCE_TOLEREE:
-            raise InvalidInput.single("le", "dans_le_futur", "une transmission rapporte ce qui s'est passé")
+        pas_dans_le_futur("le", le, now, "une transmission rapporte ce qui s'est passé")
         if le < admis_le:
             raise InvalidInput.single("le", "avant_admission", "la transmission précède l'admission")
         poste, jour = poste_de(le, postes)
@@ -172,23 +170,31 @@ class Transmission(DuiAggregate):
         self.jour_poste = jour_poste
 
 
-def suivi_id(esms: str, professionnel: str) -> UUID:
-    return uuid.uuid5(LECTURES_NS, f"lectures:{esms}:{professionnel}")
+def suivi_id(esms: str, professionnel: str, jour_poste: date) -> UUID:
+    return uuid.uuid5(LECTURES_NS, f"lectures:{esms}:{professionnel}:{jour_poste.isoformat()}")
 
 
 class SuiviLectures(DuiAggregate):
-    """The transmissions of one ESMS one professional has marked as read."""
+    """What one professional has marked as read of the transmissions of one ESMS and one shift day
+    (`jour_poste`): one per day, so that what a "mark as read" replays is bounded by a day's transmissions, not
+    by everything the professional ever read."""
 
     service = "soins"
 
     @classmethod
-    def ouvrir(cls, esms: str, professionnel: str) -> SuiviLectures:
-        return cls(id=suivi_id(esms, professionnel), professionnel=professionnel, esms=esms)
+    def ouvrir(cls, esms: str, professionnel: str, jour_poste: date) -> SuiviLectures:
+        return cls(
+            id=suivi_id(esms, professionnel, jour_poste),
+            professionnel=professionnel,
+            esms=esms,
+            jour_poste=jour_poste,
+        )
 
     @event("SuiviLecturesOuvert")
-    def __init__(self, id: UUID, professionnel: str, esms: str) -> None:
+    def __init__(self, id: UUID, professionnel: str, esms: str, jour_poste: date | None) -> None:
         self.professionnel = professionnel
         self.esms = esms
+        self.jour_poste = jour_poste
         self.lues: set[UUID] = set()
 
     def lire(self, transmission_ids: Iterable[UUID], le: datetime) -> int:
