@@ -1,7 +1,9 @@
 """The agenda service through the gateway, against real NATS JetStream and PostgreSQL: one event in several
 agendas, recurrences across the daylight-saving change, conflicts, iCalendar export, realisations and presences,
 missed events, absences declared in the dossier service, information, ESMS isolation, idempotent retries, and a
-rebuild of the read model."""
+rebuild of the read model; the bounds that keep one rule or one id from breaking the service (dense rules,
+extreme UNTIL, ids in paths), writes answered as done whatever their conflicts, and what an agenda shows of
+others (their overlaps, their information)."""
 
 from __future__ import annotations
 
@@ -11,14 +13,20 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 from icalendar import Calendar
 from nats.aio.client import Client as NATS
 
+from dui_agenda.bootstrap import AgendaService
+from dui_agenda.domain.evenement import Evenement
 from dui_agenda.projections import AgendaReadModel
+from dui_shared.aggregate import CommandContext
 from dui_shared.contracts import registry
+from dui_shared.contracts.agenda import Participants, TypeEvenement
+from dui_shared.envelope import Actor
 from dui_shared.eventstore import EventStore
 from dui_shared.projection import rebuild, wait_for_position
-from dui_shared.timezone import today_paris
+from dui_shared.timezone import to_utc, today_paris
 from tests.support.builders import EHPAD, OG_WIDE, SSIAD, admit, admitted_dossier, dossier_of, headers_for
 
 
@@ -716,9 +724,291 @@ async def test_a_rebuild_of_the_agenda_read_model_gives_the_live_one(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'agenda'"
             " AND table_name <> 'projection_position' ORDER BY 1"
         )
-        assert len(tables) == 6
-        for table in (t["table_name"] for t in tables):
-            live = await conn.fetch(f"SELECT * FROM agenda.{table} ORDER BY 1, 2")
-            rebuilt = await conn.fetch(f'SELECT * FROM "{schema}".{table} ORDER BY 1, 2')
+        # each table in the order of its primary key: rows in a stable order, compared one by one
+        keys = {
+            "absence": "id",
+            "dossier": "id",
+            "evenement": "id",
+            "information": "id",
+            "presence": "evenement_id, occurrence, participant",
+            "realisation": "evenement_id, occurrence",
+        }
+        assert sorted(t["table_name"] for t in tables) == sorted(keys)
+        for table, key in keys.items():
+            live = await conn.fetch(f"SELECT * FROM agenda.{table} ORDER BY {key}")
+            rebuilt = await conn.fetch(f'SELECT * FROM "{schema}".{table} ORDER BY {key}')
+            assert live, f"{table}: nothing to compare"
             assert [dict(r) for r in rebuilt] == [dict(r) for r in live], table
         await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+# -- bounds: one rule, one id, one failure must not break the service -------------------------------------------
+
+
+async def test_a_rule_too_dense_or_beyond_2100_is_refused_before_anything_is_written(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    pro = f"anim-{unique}"
+    body = evenement(
+        "Loto",
+        "2027-01-04T14:00:00",
+        "2027-01-04T14:01:00",
+        type="activite",
+        professionnels=[pro],
+        esms=EHPAD,
+    )
+    every_minute = {**body, "recurrence": f"FREQ=HOURLY;BYMINUTE={','.join(str(m) for m in range(60))}"}
+    refused = await gateway.post("/evenements", json=every_minute, headers=OG_WIDE)
+    assert _problem(refused, 422) == [("recurrence", "recurrence_trop_dense")]
+    for rule in (
+        "FREQ=WEEKLY;UNTIL=99991231T235959Z",
+        "FREQ=WEEKLY;UNTIL=00010101T000000",
+        "FREQ=WEEKLY;FREQ=DAILY",
+    ):
+        refused = await gateway.post("/evenements", json={**body, "recurrence": rule}, headers=OG_WIDE)
+        assert _problem(refused, 422) == [("recurrence", "recurrence_invalide")], rule
+    nothing = await _agenda(gateway, f"professionnels/{pro}", OG_WIDE, date(2027, 1, 4), date(2027, 1, 10))
+    assert nothing["occurrences"] == []
+
+    # the densest series allowed: a quarter of an hour every quarter of an hour
+    quarter = evenement(
+        "Surveillance",
+        "2027-01-04T00:00:00",
+        "2027-01-04T00:15:00",
+        type="intervention",
+        professionnels=[pro],
+        esms=EHPAD,
+        recurrence="FREQ=HOURLY;BYMINUTE=0,15,30,45",
+    )
+    created = await gateway.post("/evenements", json=quarter, headers=OG_WIDE)
+    await _ok(created, 201)
+    day = await _agenda(gateway, f"professionnels/{pro}", _fresh(created), date(2027, 1, 5), date(2027, 1, 5))
+    assert len(day["occurrences"]) == 96
+    year = await gateway.get(
+        f"/agendas/professionnels/{pro}",
+        params={"du": "2027-01-04", "au": "2028-01-03"},
+        headers=_fresh(created),
+    )
+    assert _problem(year, 422) == [("au", "trop_d_occurrences")]  # 35 040 occurrences: ask for less
+
+
+async def test_an_event_whose_stored_rule_runs_to_the_year_9999_stays_in_the_agendas(
+    gateway: httpx.AsyncClient, agenda_service: AgendaService, unique: str
+) -> None:
+    """A rule refused today may be in the log already: the read model applies it (never parks the event) and
+    reads it as ending with 2100."""
+    pro = f"psy-{unique}"
+    debut = to_utc(datetime(2027, 1, 4, 10, 0))
+    stored = Evenement(
+        id=uuid.uuid4(),
+        esms=EHPAD,
+        type=TypeEvenement.rendez_vous,
+        titre="Groupe de parole",
+        description=None,
+        lieu=None,
+        intervenant=None,
+        debut=debut,
+        fin=debut + timedelta(hours=1),
+        recurrence="FREQ=WEEKLY;UNTIL=99991231T235959Z",
+        participants=Participants(professionnels=(pro,)),
+    )
+    assert agenda_service.app is not None
+    uow = agenda_service.app.unit_of_work(
+        CommandContext(actor=Actor(id="sec-0001", role="secretariat", og_wide=True))
+    )
+    uow.add(stored)
+    fresh = {**OG_WIDE, "X-Dui-Min-Position": str(await uow.commit())}
+    january = await _agenda(gateway, f"professionnels/{pro}", fresh, date(2027, 1, 1), date(2027, 1, 31))
+    assert [o["debut"][:10] for o in january["occurrences"]] == [
+        "2027-01-04",
+        "2027-01-11",
+        "2027-01-18",
+        "2027-01-25",
+    ]
+    last = await _agenda(gateway, f"professionnels/{pro}", fresh, date(2100, 12, 20), date(2100, 12, 31))
+    assert [o["debut"][:10] for o in last["occurrences"]] == ["2100-12-20", "2100-12-27"]
+    vue = await _ok(await gateway.get(f"/evenements/{stored.id}", headers=fresh))
+    assert vue["recurrence"] == "FREQ=WEEKLY;UNTIL=99991231T235959Z"
+    export = await gateway.get(f"/agendas/professionnels/{pro}.ics", headers=fresh)
+    assert [str(v["UID"]) for v in Calendar.from_ical(export.text).walk("VEVENT")] == [str(stored.id)]
+    # planning beside it still answers its conflicts
+    beside = evenement(
+        "Entretien", "2027-01-11T10:30:00", "2027-01-11T11:00:00", professionnels=[pro], esms=EHPAD
+    )
+    planned = await _ok(await gateway.post("/evenements", json=beside, headers=fresh), 201)
+    assert [c["evenement_id"] for c in planned["conflits"]] == [str(stored.id)]
+
+
+async def test_a_write_is_answered_as_done_even_when_its_conflicts_cannot_be_computed(
+    gateway: httpx.AsyncClient, agenda_service: AgendaService, monkeypatch: pytest.MonkeyPatch, unique: str
+) -> None:
+    async def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("lecture des conflits impossible")
+
+    monkeypatch.setattr(agenda_service.queries, "conflits", unavailable)
+    body = evenement(
+        "Pédicure",
+        "2027-02-02T10:00:00",
+        "2027-02-02T10:30:00",
+        professionnels=[f"pedi-{unique}"],
+        esms=EHPAD,
+    )
+    created = await gateway.post("/evenements", json=body, headers=OG_WIDE)
+    planned = await _ok(created, 201)
+    assert planned["conflits"] == []
+    vue = await _ok(await gateway.get(f"/evenements/{planned['id']}", headers=_fresh(created)))
+    assert vue["titre"] == "Pédicure"
+    moved = await gateway.put(
+        f"/evenements/{planned['id']}",
+        json={**body, "debut": "2027-02-02T11:00:00", "fin": "2027-02-02T11:30:00"},
+        headers=OG_WIDE,
+    )
+    assert (await _ok(moved))["conflits"] == []
+    vue = await _ok(await gateway.get(f"/evenements/{planned['id']}", headers=_fresh(moved)))
+    assert (vue["debut"], vue["version"]) == ("2027-02-02T11:00:00+01:00", 2)
+
+
+async def test_ids_in_paths_and_filters_are_checked_before_the_database_a_header_or_the_icalendar(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    for raw in ("a%00b", "%E2%82%AC", "a%0d%0aX-Evil:%201", "a%22b", "a%20b", "x" * 65):
+        for suffix in ("", ".ics"):
+            answer = await gateway.get(f"/agendas/professionnels/{raw}{suffix}", headers=OG_WIDE)
+            assert answer.status_code == 422, (raw, suffix, answer.text)
+            [error] = answer.json()["errors"]
+            assert error["field"] == "professionnel_id", (raw, suffix)
+            assert error["rule"] in ("identifiant_invalide", "string_too_long"), (raw, suffix)
+    for path in (
+        "/agendas/candidatures/pas-un-uuid",
+        "/agendas/candidatures/a%00b.ics",
+        "/agendas/usagers/a%00b",
+    ):
+        assert (await gateway.get(path, headers=OG_WIDE)).status_code == 422, path
+    for path, name in (("/evenements/manques", "professionnel"), ("/informations", "destinataire")):
+        answer = await gateway.get(path, params={name: "a\x00b"}, headers=OG_WIDE)
+        assert _problem(answer, 422) == [(name, "identifiant_invalide")], path
+    bad_participant = evenement(
+        "x", "2027-03-01T10:00:00", "2027-03-01T11:00:00", professionnels=['a"b'], esms=EHPAD
+    )
+    answer = await gateway.post("/evenements", json=bad_participant, headers=OG_WIDE)
+    assert _problem(answer, 422) == [("participants.professionnels.0", "identifiant_invalide")]
+
+    # an RPPS-style id with `:` and `@`: exported under a file name of safe characters
+    pro = f"rpps:{unique}@ehpad.fr"
+    body = evenement("Visite", "2027-03-01T10:00:00", "2027-03-01T11:00:00", professionnels=[pro], esms=EHPAD)
+    created = await gateway.post("/evenements", json=body, headers=OG_WIDE)
+    await _ok(created, 201)
+    export = await gateway.get(f"/agendas/professionnels/{pro}.ics", headers=_fresh(created))
+    assert export.status_code == 200, export.text
+    assert export.headers["content-disposition"] == (
+        f'attachment; filename="agenda-professionnel-rpps_{unique}_ehpad.fr.ics"; '
+        f"filename*=UTF-8''agenda-professionnel-rpps%3A{unique}%40ehpad.fr.ics"
+    )
+    assert len(Calendar.from_ical(export.text).walk("VEVENT")) == 1
+
+
+# -- what an agenda shows of others -------------------------------------------------------------------------
+
+
+async def test_a_persons_agenda_flags_only_the_overlaps_that_are_theirs(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    """Both residents play the Loto; the second has a psychiatric consultation during it. The first's agenda
+    must not show it (a private appointment of another resident)."""
+    a = await admitted_dossier(gateway, f"LotoA-{unique}")
+    b = await admitted_dossier(gateway, f"LotoB-{unique}")
+    anim, psy = f"anim-{unique}", f"psy-{unique}"
+    loto = evenement(
+        "Loto",
+        "2027-04-06T14:00:00",
+        "2027-04-06T16:00:00",
+        type="activite",
+        usagers=[a, b],
+        professionnels=[anim],
+    )
+    planned_loto = await _ok(await gateway.post("/evenements", json=loto, headers=OG_WIDE), 201)
+    consultation = evenement(
+        "Consultation psychiatre",
+        "2027-04-06T15:00:00",
+        "2027-04-06T15:45:00",
+        usagers=[b],
+        professionnels=[psy],
+    )
+    created = await gateway.post("/evenements", json=consultation, headers=OG_WIDE)
+    planned_psy = await _ok(created, 201)
+    assert [c["evenement_id"] for c in planned_psy["conflits"]] == [planned_loto["id"]]  # to the planner
+    fresh, day = _fresh(created), date(2027, 4, 6)
+
+    def flagged(agenda: dict[str, Any]) -> dict[str, list[str]]:
+        return {o["titre"]: [c["titre"] for c in o["conflits"]] for o in agenda["occurrences"]}
+
+    assert flagged(await _agenda(gateway, f"usagers/{a}", fresh, day, day)) == {"Loto": []}
+    assert flagged(await _agenda(gateway, f"usagers/{b}", fresh, day, day)) == {
+        "Loto": ["Consultation psychiatre"],
+        "Consultation psychiatre": ["Loto"],
+    }
+    assert flagged(await _agenda(gateway, f"professionnels/{anim}", fresh, day, day)) == {"Loto": []}
+    assert flagged(await _agenda(gateway, f"professionnels/{psy}", fresh, day, day)) == {
+        "Consultation psychiatre": []
+    }
+
+
+async def test_information_to_a_professional_is_seen_by_them_its_author_and_og_roles_only(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    kine, med, ide = f"kine-{unique}", f"med-{unique}", f"ide-{unique}"
+    author = headers_for(EHPAD, role="medecin", who=med)
+    body = {
+        "destinataire": {"type": "professionnel", "id": kine},
+        "esms": EHPAD,
+        "objet": "Séance de demain",
+        "message": "Reprise de la marche avec déambulateur, pas d'escaliers",
+    }
+    created = await gateway.post("/informations", json=body, headers=author)
+    info = await _ok(created, 201)
+    position = created.headers["X-Dui-Position"]
+    seen_by = {
+        "recipient": (headers_for(EHPAD, role="kinesitherapeute", who=kine), True),
+        "author": (author, True),
+        "og": (OG_WIDE, True),
+        "colleague": (headers_for(EHPAD, role="infirmier", who=ide), False),
+    }
+    for who, (headers, sees) in seen_by.items():
+        fresh = {**headers, "X-Dui-Min-Position": position}
+        one = await gateway.get(f"/informations/{info['id']}", headers=fresh)
+        assert one.status_code == (200 if sees else 404), who
+        listed = await _ok(await gateway.get("/informations", params={"destinataire": kine}, headers=fresh))
+        assert [i["id"] for i in listed["items"]] == ([info["id"]] if sees else []), who
+        agenda = await _agenda(gateway, f"professionnels/{kine}", fresh, jour(0), jour(1))
+        assert [i["id"] for i in agenda["informations"]] == ([info["id"]] if sees else []), who
+    # a person's information is for every professional of the ESMS
+    did = await admitted_dossier(gateway, f"InfoPers-{unique}")
+    to_person = {**body, "destinataire": {"type": "usager", "id": did}}
+    sent = await gateway.post("/informations", json=to_person, headers=author)
+    person_info = await _ok(sent, 201)
+    colleague = {**seen_by["colleague"][0], "X-Dui-Min-Position": sent.headers["X-Dui-Position"]}
+    assert (await gateway.get(f"/informations/{person_info['id']}", headers=colleague)).status_code == 200
+
+
+async def test_the_missed_list_covers_the_last_30_days_of_a_series_started_long_ago(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    did = await admitted_dossier(gateway, f"Ancien-{unique}")
+    start = jour(-800)
+    daily = evenement(
+        "Prise de tension",
+        at(start, 6),
+        at(start, 6, 10),
+        type="intervention",
+        usagers=[did],
+        recurrence="FREQ=DAILY",  # never ends
+    )
+    created = await gateway.post("/evenements", json=daily, headers=OG_WIDE)
+    await _ok(created, 201)
+    page = await _ok(
+        await gateway.get("/evenements/manques", params={"usager": did}, headers=_fresh(created))
+    )
+    days = [o["debut"][:10] for o in page["items"]]
+    assert days[:30] == [str(jour(n)) for n in range(-30, 0)]
+    assert days[30:] in ([], [str(jour(0))])  # today's, once over
+    assert page["total"] == len(days)

@@ -35,7 +35,7 @@ def _id(req: RpcRequest, name: str = "id") -> UUID:
     try:
         return UUID(str(req.params.get(name, "")))
     except ValueError:
-        raise NotFound(f"{name} {req.params.get(name)!r} introuvable") from None
+        raise NotFound(f"identifiant {req.params.get(name)!r} introuvable") from None
 
 
 def _owner(req: RpcRequest, kind: Owner) -> str | UUID:
