@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition
+from dui_gateway.forward import body
 from dui_shared.contracts.admission_api import (
     ActionSortieATracer,
     AdmissionAPrononcer,
@@ -45,10 +46,6 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _body(model: Any) -> Any:
-    return model.model_dump(mode="json", exclude_unset=True)
-
-
 @router.get("/esms", response_model=list[EsmsVue], responses=PROBLEMS)
 async def lister_esms(request: Request, actor: CurrentActor, bus: BusDep) -> JSONResponse:
     """ESMS of the OG the caller may work for."""
@@ -62,7 +59,7 @@ async def recevoir_candidature(
     """Record a candidature for one or several ESMS of the OG; `Location` points to the demande.
     With an `Idempotency-Key`, sending the same request again creates nothing more."""
     return await bus.call(
-        request, "admission", "recevoir_candidature", actor, body=_body(cmd), idempotency_key=key
+        request, "admission", "recevoir_candidature", actor, body=body(cmd), idempotency_key=key
     )
 
 
@@ -71,7 +68,7 @@ async def importer_viatrajectoire(
     request: Request, fichier: ImportViaTrajectoire, actor: CurrentActor, bus: BusDep
 ) -> JSONResponse:
     """Import a ViaTrajectoire export (docs/viatrajectoire-import.md); re-importing creates nothing twice."""
-    return await bus.call(request, "admission", "importer_viatrajectoire", actor, body=_body(fichier))
+    return await bus.call(request, "admission", "importer_viatrajectoire", actor, body=body(fichier))
 
 
 @router.get("/candidatures", response_model=PageCandidatures, responses=PROBLEMS)
@@ -119,7 +116,7 @@ async def planifier_contact(
 ) -> JSONResponse:
     """Plan the first contact with the person or their family."""
     return await bus.call(
-        request, "admission", "planifier_contact", actor, params={"id": str(candidature_id)}, body=_body(cmd)
+        request, "admission", "planifier_contact", actor, params={"id": str(candidature_id)}, body=body(cmd)
     )
 
 
@@ -131,7 +128,7 @@ async def tracer_visite(
 ) -> JSONResponse:
     """Plan or record the pre-admission visit."""
     return await bus.call(
-        request, "admission", "tracer_visite", actor, params={"id": str(candidature_id)}, body=_body(cmd)
+        request, "admission", "tracer_visite", actor, params={"id": str(candidature_id)}, body=body(cmd)
     )
 
 
@@ -141,7 +138,7 @@ async def prononcer_decision(
 ) -> JSONResponse:
     """Accept, refuse (with a reason) or record the withdrawal of a candidature."""
     return await bus.call(
-        request, "admission", "prononcer_decision", actor, params={"id": str(candidature_id)}, body=_body(cmd)
+        request, "admission", "prononcer_decision", actor, params={"id": str(candidature_id)}, body=body(cmd)
     )
 
 
@@ -167,7 +164,7 @@ async def admettre(
         "admettre",
         actor,
         params={"id": str(candidature_id)},
-        body=_body(cmd),
+        body=body(cmd),
         idempotency_key=key,
     )
 
@@ -202,7 +199,7 @@ async def prononcer_sortie(
 ) -> JSONResponse:
     """Record the sortie (décès included): date, motif, destination and the actions already done."""
     return await bus.call(
-        request, "admission", "prononcer_sortie", actor, params={"id": str(sejour_id)}, body=_body(cmd)
+        request, "admission", "prononcer_sortie", actor, params={"id": str(sejour_id)}, body=body(cmd)
     )
 
 
@@ -212,5 +209,5 @@ async def tracer_action_sortie(
 ) -> JSONResponse:
     """Trace an action done after the sortie (family informed, belongings returned…)."""
     return await bus.call(
-        request, "admission", "tracer_action_sortie", actor, params={"id": str(sejour_id)}, body=_body(cmd)
+        request, "admission", "tracer_action_sortie", actor, params={"id": str(sejour_id)}, body=body(cmd)
     )

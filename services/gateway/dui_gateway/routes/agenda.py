@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator
 
 from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition, to_response
+from dui_gateway.forward import Forward, body
 from dui_gateway.routes.admission import PROBLEMS
 from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.contracts.agenda import identifiant
@@ -45,6 +46,7 @@ from dui_shared.contracts.agenda_api import (
 from dui_shared.rpc import RpcRequest
 
 router = APIRouter(tags=["agenda"])
+FWD = Forward("agenda")
 E = "/evenements/{evenement_id}"
 ProfessionnelId = Annotated[
     str,
@@ -69,36 +71,6 @@ def _disposition(kind: str, owner: str) -> str:
     if slug == name:
         return f'attachment; filename="{slug}"'
     return f"attachment; filename=\"{slug}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def _body(model: Any) -> Any:
-    return model.model_dump(mode="json", exclude_unset=True)
-
-
-async def _read(
-    request: Request,
-    bus: BusDep,
-    actor: CurrentActor,
-    operation: str,
-    position: int,
-    params: dict[str, str] | None = None,
-    query: dict[str, Any] | None = None,
-) -> JSONResponse:
-    return await bus.call(
-        request, "agenda", operation, actor, params=params, query=query, min_position=position
-    )
-
-
-async def _write(
-    request: Request,
-    bus: BusDep,
-    actor: CurrentActor,
-    operation: str,
-    key: str | None,
-    params: dict[str, str] | None = None,
-    body: Any = None,
-) -> JSONResponse:
-    return await bus.call(request, "agenda", operation, actor, params=params, body=body, idempotency_key=key)
 
 
 async def _ics(
@@ -138,7 +110,7 @@ async def planifier(
 ) -> JSONResponse:
     """Plan a rendez-vous, activity, intervention or contact (once, or recurring by an RRULE); the reply lists
     the other events of the same participants it overlaps (flagged, not refused)."""
-    return await _write(request, bus, actor, "planifier", key, body=_body(cmd))
+    return await FWD.write(request, bus, actor, "planifier", key, body=body(cmd))
 
 
 @router.get("/evenements/manques", response_model=PageManques, responses=PROBLEMS)
@@ -150,7 +122,7 @@ async def manques(
     position: MinPosition,
 ) -> JSONResponse:
     """Occurrences over with nothing recorded, or recorded not done, per ESMS, person or professional."""
-    return await _read(request, bus, actor, "manques", position, query=filtre.model_dump(mode="json"))
+    return await FWD.read(request, bus, actor, "manques", position, query=filtre.model_dump(mode="json"))
 
 
 @router.get(E, response_model=EvenementVue, responses=PROBLEMS)
@@ -163,7 +135,7 @@ async def lire_evenement(
     position: MinPosition,
 ) -> JSONResponse:
     """The event, its realisations and presences, its occurrences over `du`…`au` and what overlaps them."""
-    return await _read(
+    return await FWD.read(
         request, bus, actor, "evenement", position, {"id": str(evenement_id)}, filtre.model_dump(mode="json")
     )
 
@@ -178,7 +150,7 @@ async def modifier(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Move or change the event (every field); the reply lists what it now overlaps."""
-    return await _write(request, bus, actor, "modifier", key, {"id": str(evenement_id)}, _body(cmd))
+    return await FWD.write(request, bus, actor, "modifier", key, {"id": str(evenement_id)}, body(cmd))
 
 
 @router.post(f"{E}/annulation", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -191,7 +163,7 @@ async def annuler(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Cancel the whole event (every occurrence of a series); what was realised stays recorded."""
-    return await _write(request, bus, actor, "annuler", key, {"id": str(evenement_id)}, _body(cmd))
+    return await FWD.write(request, bus, actor, "annuler", key, {"id": str(evenement_id)}, body(cmd))
 
 
 @router.post(f"{E}/realisations", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -204,7 +176,7 @@ async def realiser(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Record what became of one occurrence (done, not done, cancelled) and who was present or absent."""
-    return await _write(request, bus, actor, "realiser", key, {"id": str(evenement_id)}, _body(cmd))
+    return await FWD.write(request, bus, actor, "realiser", key, {"id": str(evenement_id)}, body(cmd))
 
 
 # -- agendas ------------------------------------------------------------------------------------------------
@@ -236,7 +208,9 @@ async def agenda_usager(
     """The person's agenda over Paris days `du`…`au` (default: 30 days from today): occurrences with their
     status, presences (an absence declared in the dossier shows them absent), overlaps, and information."""
     params = {"id": str(dossier_id)}
-    return await _read(request, bus, actor, "agenda_usager", position, params, filtre.model_dump(mode="json"))
+    return await FWD.read(
+        request, bus, actor, "agenda_usager", position, params, filtre.model_dump(mode="json")
+    )
 
 
 @router.get("/agendas/professionnels/{professionnel_id}.ics", response_class=Response, responses=ICS_RESPONSE)
@@ -263,7 +237,7 @@ async def agenda_professionnel(
 ) -> JSONResponse:
     """A professional's agenda over `du`…`au`, limited to the ESMS the caller may see."""
     params = {"id": professionnel_id}
-    return await _read(
+    return await FWD.read(
         request, bus, actor, "agenda_professionnel", position, params, filtre.model_dump(mode="json")
     )
 
@@ -291,7 +265,7 @@ async def agenda_candidature(
 ) -> JSONResponse:
     """The contacts planned with a candidate (default: a year back, a year ahead)."""
     params = {"id": str(candidature_id)}
-    return await _read(
+    return await FWD.read(
         request, bus, actor, "agenda_candidature", position, params, filtre.model_dump(mode="json")
     )
 
@@ -304,7 +278,7 @@ async def transmettre(
     request: Request, cmd: InformationATransmettre, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
     """Put a message or a reminder in a professional's or a person's agenda."""
-    return await _write(request, bus, actor, "transmettre", key, body=_body(cmd))
+    return await FWD.write(request, bus, actor, "transmettre", key, body=body(cmd))
 
 
 @router.get("/informations", response_model=PageInformations, responses=PROBLEMS)
@@ -316,14 +290,14 @@ async def informations(
     position: MinPosition,
 ) -> JSONResponse:
     """Information of the ESMS the caller may see, per recipient (`destinataire=`), unread ones (`non_lues=`)."""
-    return await _read(request, bus, actor, "informations", position, query=filtre.model_dump(mode="json"))
+    return await FWD.read(request, bus, actor, "informations", position, query=filtre.model_dump(mode="json"))
 
 
 @router.get("/informations/{information_id}", response_model=InformationVue, responses=PROBLEMS)
 async def lire_information(
     request: Request, information_id: uuid.UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "information", position, {"id": str(information_id)})
+    return await FWD.read(request, bus, actor, "information", position, {"id": str(information_id)})
 
 
 @router.post("/informations/{information_id}/lecture", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -331,4 +305,4 @@ async def marquer_lue(
     request: Request, information_id: uuid.UUID, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
     """Its recipient read it (a professional marks their own; a person's is marked by a professional)."""
-    return await _write(request, bus, actor, "marquer_lue", key, {"id": str(information_id)})
+    return await FWD.write(request, bus, actor, "marquer_lue", key, {"id": str(information_id)})

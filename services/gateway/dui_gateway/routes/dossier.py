@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition
+from dui_gateway.forward import Forward, body, ids
 from dui_gateway.routes.admission import PROBLEMS
 from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.contracts.dossier import Contact, ContenuProjet
@@ -51,42 +52,9 @@ from dui_shared.contracts.dossier_api import (
 from dui_shared.contracts.grille import DefinitionGrille
 
 router = APIRouter(tags=["dossier"])
+FWD = Forward("dossier")
 Items = list[dict[str, Any]]
 D = "/dossiers/{dossier_id}"
-
-
-def _body(model: Any) -> Any:
-    return model.model_dump(mode="json", exclude_unset=True)
-
-
-async def _read(
-    request: Request,
-    bus: BusDep,
-    actor: CurrentActor,
-    operation: str,
-    position: int,
-    params: dict[str, str] | None = None,
-    query: dict[str, Any] | None = None,
-) -> JSONResponse:
-    return await bus.call(
-        request, "dossier", operation, actor, params=params, query=query, min_position=position
-    )
-
-
-async def _write(
-    request: Request,
-    bus: BusDep,
-    actor: CurrentActor,
-    operation: str,
-    key: str | None,
-    params: dict[str, str],
-    body: Any = None,
-) -> JSONResponse:
-    return await bus.call(request, "dossier", operation, actor, params=params, body=body, idempotency_key=key)
-
-
-def _ids(dossier_id: UUID, **others: UUID | int) -> dict[str, str]:
-    return {"id": str(dossier_id), **{k: str(v) for k, v in others.items()}}
 
 
 # -- dossiers -------------------------------------------------------------------------------------------
@@ -101,14 +69,14 @@ async def lister_dossiers(
     position: MinPosition,
 ) -> JSONResponse:
     """Dossiers of the ESMS the caller may see; active ones by default (archived dossiers leave this list)."""
-    return await _read(request, bus, actor, "dossiers", position, query=filtre.model_dump(mode="json"))
+    return await FWD.read(request, bus, actor, "dossiers", position, query=filtre.model_dump(mode="json"))
 
 
 @router.get(D, response_model=DossierVue, responses=PROBLEMS)
 async def lire_dossier(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "dossier", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "dossier", position, ids(dossier_id))
 
 
 @router.get(f"{D}/synthese", response_model=FicheSynthese, responses=PROBLEMS)
@@ -117,7 +85,7 @@ async def fiche_synthese(
 ) -> JSONResponse:
     """The fiche de synthèse: identity and INS status, GIR, projet personnalisé, entourage, team, absences,
     prestations, mesures, alerts; `position` says which log position it reflects."""
-    return await _read(request, bus, actor, "synthese", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "synthese", position, ids(dossier_id))
 
 
 @router.post(f"{D}/archivage", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -125,7 +93,7 @@ async def archiver(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
     """Archive the dossier of a person who left: read-only from then on, kept until its retention deadline."""
-    return await _write(request, bus, actor, "archiver", key, _ids(dossier_id))
+    return await FWD.write(request, bus, actor, "archiver", key, ids(dossier_id))
 
 
 # -- identity -------------------------------------------------------------------------------------------
@@ -136,7 +104,7 @@ async def lire_identite(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
     """Traits, INS status and matricule, and the history of who did what to the identity."""
-    return await _read(request, bus, actor, "identite", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "identite", position, ids(dossier_id))
 
 
 @router.put(f"{D}/identite/traits", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -149,7 +117,7 @@ async def corriger_traits(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Correct the traits of a provisional or validated identity (a validated one goes back to provisoire)."""
-    return await _write(request, bus, actor, "corriger_traits", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "corriger_traits", key, ids(dossier_id), body(cmd))
 
 
 @router.post(f"{D}/identite/insi", response_model=ResultatInsiVue, responses=PROBLEMS)
@@ -163,7 +131,7 @@ async def interroger_insi(
 ) -> JSONResponse:
     """Ask the INSi téléservice for the INS (search by traits) or verify a known matricule; recorded only when
     INSi answers one identity whose traits match."""
-    return await _write(request, bus, actor, "interroger_insi", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "interroger_insi", key, ids(dossier_id), body(cmd))
 
 
 @router.post(f"{D}/identite/validation", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -176,7 +144,7 @@ async def valider_identite(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Record the check of an identity document of high trust; with an INS récupérée the identity is qualifiée."""
-    return await _write(request, bus, actor, "valider_identite", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "valider_identite", key, ids(dossier_id), body(cmd))
 
 
 @router.post(f"{D}/identite/doute", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -189,7 +157,7 @@ async def signaler_doute(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """A doubt on the identity: back to provisoire, the INS is set aside."""
-    return await _write(request, bus, actor, "signaler_doute", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "signaler_doute", key, ids(dossier_id), body(cmd))
 
 
 # -- entourage ------------------------------------------------------------------------------------------
@@ -205,14 +173,14 @@ async def lister_entourage(
     tous: bool = False,
 ) -> JSONResponse:
     """Family, personne de confiance, représentant légal, médecin traitant, other professionals."""
-    return await _read(request, bus, actor, "entourage", position, _ids(dossier_id), {"tous": tous})
+    return await FWD.read(request, bus, actor, "entourage", position, ids(dossier_id), {"tous": tous})
 
 
 @router.post(f"{D}/entourage", status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
 async def ajouter_contact(
     request: Request, dossier_id: UUID, cmd: Contact, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
-    return await _write(request, bus, actor, "ajouter_contact", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "ajouter_contact", key, ids(dossier_id), body(cmd))
 
 
 @router.put(f"{D}/entourage/{{contact_id}}", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -225,8 +193,8 @@ async def modifier_contact(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
-        request, bus, actor, "modifier_contact", key, _ids(dossier_id, contact_id=contact_id), _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "modifier_contact", key, ids(dossier_id, contact_id=contact_id), body(cmd)
     )
 
 
@@ -240,9 +208,9 @@ async def retirer_contact(
     key: IdempotencyKey,
     cmd: ContactARetirer | None = None,
 ) -> JSONResponse:
-    body = _body(cmd) if cmd else {}
-    return await _write(
-        request, bus, actor, "retirer_contact", key, _ids(dossier_id, contact_id=contact_id), body
+    payload = body(cmd) if cmd else {}
+    return await FWD.write(
+        request, bus, actor, "retirer_contact", key, ids(dossier_id, contact_id=contact_id), payload
     )
 
 
@@ -253,7 +221,7 @@ async def retirer_contact(
 async def lister_equipe(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "equipe", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "equipe", position, ids(dossier_id))
 
 
 @router.post(f"{D}/equipe", status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -266,14 +234,16 @@ async def affecter(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Assign a professional to the person's team, from a date (to a date); `referent` makes them the référent."""
-    return await _write(request, bus, actor, "affecter", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "affecter", key, ids(dossier_id), body(cmd))
 
 
 @router.post(f"{D}/equipe/{{membre_id}}/referent", response_model=CommandeAcceptee, responses=PROBLEMS)
 async def designer_referent(
     request: Request, dossier_id: UUID, membre_id: UUID, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
-    return await _write(request, bus, actor, "designer_referent", key, _ids(dossier_id, membre_id=membre_id))
+    return await FWD.write(
+        request, bus, actor, "designer_referent", key, ids(dossier_id, membre_id=membre_id)
+    )
 
 
 @router.post(f"{D}/equipe/{{membre_id}}/fin", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -286,8 +256,8 @@ async def retirer_membre(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
-        request, bus, actor, "retirer_membre", key, _ids(dossier_id, membre_id=membre_id), _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "retirer_membre", key, ids(dossier_id, membre_id=membre_id), body(cmd)
     )
 
 
@@ -298,7 +268,7 @@ async def retirer_membre(
 async def lister_absences(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "absences", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "absences", position, ids(dossier_id))
 
 
 @router.post(f"{D}/absences", status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -311,7 +281,7 @@ async def declarer_absence(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Hospitalisation, holidays, convenience absence… with its start and expected end."""
-    return await _write(request, bus, actor, "declarer_absence", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "declarer_absence", key, ids(dossier_id), body(cmd))
 
 
 @router.post(f"{D}/absences/{{absence_id}}/retour", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -324,8 +294,8 @@ async def terminer_absence(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
-        request, bus, actor, "terminer_absence", key, _ids(dossier_id, absence_id=absence_id), _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "terminer_absence", key, ids(dossier_id, absence_id=absence_id), body(cmd)
     )
 
 
@@ -339,8 +309,8 @@ async def annuler_absence(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
-        request, bus, actor, "annuler_absence", key, _ids(dossier_id, absence_id=absence_id), _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "annuler_absence", key, ids(dossier_id, absence_id=absence_id), body(cmd)
     )
 
 
@@ -354,7 +324,9 @@ async def presences_dossier(
     annee: Annotated[int | None, Query(ge=1900, le=2100)] = None,
 ) -> JSONResponse:
     """Days present and absent per month of one year for this person."""
-    return await _read(request, bus, actor, "presences_dossier", position, _ids(dossier_id), {"annee": annee})
+    return await FWD.read(
+        request, bus, actor, "presences_dossier", position, ids(dossier_id), {"annee": annee}
+    )
 
 
 @router.get("/presences", responses=PROBLEMS)
@@ -366,7 +338,7 @@ async def presences(
     position: MinPosition,
 ) -> JSONResponse:
     """Days present and absent (by type) per person for one month (`mois=AAAA-MM`), as of today."""
-    return await _read(request, bus, actor, "presences", position, query=filtre.model_dump(mode="json"))
+    return await FWD.read(request, bus, actor, "presences", position, query=filtre.model_dump(mode="json"))
 
 
 # -- mesures de liberté d'aller et venir ------------------------------------------------------------------
@@ -376,7 +348,7 @@ async def presences(
 async def lister_mesures(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "mesures", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "mesures", position, ids(dossier_id))
 
 
 @router.get("/mesures-liberte/a-reexaminer", response_model=Items, responses=PROBLEMS)
@@ -388,7 +360,7 @@ async def mesures_a_reexaminer(
     position: MinPosition,
 ) -> JSONResponse:
     """Measures in force whose review date has passed, oldest first."""
-    return await _read(
+    return await FWD.read(
         request, bus, actor, "mesures_a_reexaminer", position, query=filtre.model_dump(mode="json")
     )
 
@@ -403,7 +375,7 @@ async def prendre_mesure(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Record an individual measure restricting freedom of movement: justification, decision, opinions, review."""
-    return await _write(request, bus, actor, "prendre_mesure", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "prendre_mesure", key, ids(dossier_id), body(cmd))
 
 
 @router.post(
@@ -418,8 +390,8 @@ async def reviser_mesure(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
-        request, bus, actor, "reviser_mesure", key, _ids(dossier_id, mesure_id=mesure_id), _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "reviser_mesure", key, ids(dossier_id, mesure_id=mesure_id), body(cmd)
     )
 
 
@@ -433,8 +405,8 @@ async def lever_mesure(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
-        request, bus, actor, "lever_mesure", key, _ids(dossier_id, mesure_id=mesure_id), _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "lever_mesure", key, ids(dossier_id, mesure_id=mesure_id), body(cmd)
     )
 
 
@@ -445,7 +417,7 @@ async def lever_mesure(
 async def lister_prestations(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "prestations", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "prestations", position, ids(dossier_id))
 
 
 @router.get("/prestations/echeances", response_model=Items, responses=PROBLEMS)
@@ -457,7 +429,7 @@ async def echeances_prestations(
     position: MinPosition,
 ) -> JSONResponse:
     """Prestations ending within `jours` days or already ended, in active dossiers."""
-    return await _read(
+    return await FWD.read(
         request, bus, actor, "echeances_prestations", position, query=filtre.model_dump(mode="json")
     )
 
@@ -472,7 +444,7 @@ async def ouvrir_prestation(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """APA, aide sociale à l'hébergement, APL/ALS, AAH, PCH…: the scheduler warns before the end date."""
-    return await _write(request, bus, actor, "ouvrir_prestation", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "ouvrir_prestation", key, ids(dossier_id), body(cmd))
 
 
 @router.post(
@@ -487,14 +459,14 @@ async def renouveler_prestation(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
+    return await FWD.write(
         request,
         bus,
         actor,
         "renouveler_prestation",
         key,
-        _ids(dossier_id, prestation_id=prestation_id),
-        _body(cmd),
+        ids(dossier_id, prestation_id=prestation_id),
+        body(cmd),
     )
 
 
@@ -510,14 +482,14 @@ async def cloturer_prestation(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
+    return await FWD.write(
         request,
         bus,
         actor,
         "cloturer_prestation",
         key,
-        _ids(dossier_id, prestation_id=prestation_id),
-        _body(cmd),
+        ids(dossier_id, prestation_id=prestation_id),
+        body(cmd),
     )
 
 
@@ -528,7 +500,7 @@ async def cloturer_prestation(
 async def lister_echanges(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "echanges", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "echanges", position, ids(dossier_id))
 
 
 @router.post(f"{D}/echanges", status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -541,7 +513,7 @@ async def tracer_echange(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Trace an exchange with the person or a partner: date, channel, participants, summary."""
-    return await _write(request, bus, actor, "tracer_echange", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "tracer_echange", key, ids(dossier_id), body(cmd))
 
 
 # -- projet personnalisé --------------------------------------------------------------------------------
@@ -554,7 +526,7 @@ async def lire_projet(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
     """Every version with its status (brouillon, validee, en_revision, remplacee); which one is in force."""
-    return await _read(request, bus, actor, "projet", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "projet", position, ids(dossier_id))
 
 
 @router.post(P, status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -567,7 +539,7 @@ async def initier_projet(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Start the projet personnalisé: version 1, as a draft."""
-    return await _write(request, bus, actor, "initier_projet", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "initier_projet", key, ids(dossier_id), body(cmd))
 
 
 @router.get(f"{P}/versions/{{version}}", responses=PROBLEMS)
@@ -579,7 +551,7 @@ async def lire_version(
     bus: BusDep,
     position: MinPosition,
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "projet_version", position, _ids(dossier_id, version=version))
+    return await FWD.read(request, bus, actor, "projet_version", position, ids(dossier_id, version=version))
 
 
 @router.put(f"{P}/versions/{{version}}", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -593,8 +565,8 @@ async def modifier_version(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Replace the content of the draft version."""
-    return await _write(
-        request, bus, actor, "modifier_projet", key, _ids(dossier_id, version=version), _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "modifier_projet", key, ids(dossier_id, version=version), body(cmd)
     )
 
 
@@ -609,8 +581,10 @@ async def valider_version(
     cmd: ValidationProjet | None = None,
 ) -> JSONResponse:
     """Validate the draft: it comes into force and replaces the previous version."""
-    body = _body(cmd) if cmd else {}
-    return await _write(request, bus, actor, "valider_projet", key, _ids(dossier_id, version=version), body)
+    payload = body(cmd) if cmd else {}
+    return await FWD.write(
+        request, bus, actor, "valider_projet", key, ids(dossier_id, version=version), payload
+    )
 
 
 @router.post(f"{P}/revision", status_code=201, responses=PROBLEMS)
@@ -623,7 +597,7 @@ async def ouvrir_revision(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Open a review: a new draft from the version in force, which stays in force until the draft is validated."""
-    return await _write(request, bus, actor, "ouvrir_revision", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "ouvrir_revision", key, ids(dossier_id), body(cmd))
 
 
 @router.get(f"{P}/comparaison", responses=PROBLEMS)
@@ -636,13 +610,13 @@ async def comparer_versions(
     position: MinPosition,
 ) -> JSONResponse:
     """What changed between two versions: objectives added, removed, modified, and other fields."""
-    return await _read(
+    return await FWD.read(
         request,
         bus,
         actor,
         "projet_comparaison",
         position,
-        _ids(dossier_id),
+        ids(dossier_id),
         filtre.model_dump(mode="json"),
     )
 
@@ -660,7 +634,7 @@ async def lister_evaluations(
     grille: Annotated[str | None, Query(max_length=40)] = None,
 ) -> JSONResponse:
     """Results over time (most recent first), optionally of one grid (`grille=aggir` for the GIR history)."""
-    return await _read(request, bus, actor, "evaluations", position, _ids(dossier_id), {"grille": grille})
+    return await FWD.read(request, bus, actor, "evaluations", position, ids(dossier_id), {"grille": grille})
 
 
 @router.post(f"{D}/evaluations", status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -673,14 +647,14 @@ async def realiser_evaluation(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Fill a grid: `aggir` (the GIR is computed with the official algorithm) or a grid of the OG."""
-    return await _write(request, bus, actor, "realiser_evaluation", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "realiser_evaluation", key, ids(dossier_id), body(cmd))
 
 
 @router.get("/evaluations/{evaluation_id}", responses=PROBLEMS)
 async def lire_evaluation(
     request: Request, evaluation_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "evaluation", position, {"id": str(evaluation_id)})
+    return await FWD.read(request, bus, actor, "evaluation", position, {"id": str(evaluation_id)})
 
 
 @router.post("/evaluations/{evaluation_id}/annulation", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -692,8 +666,8 @@ async def annuler_evaluation(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
-        request, bus, actor, "annuler_evaluation", key, {"id": str(evaluation_id)}, _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "annuler_evaluation", key, {"id": str(evaluation_id)}, body(cmd)
     )
 
 
@@ -702,14 +676,14 @@ async def lister_grilles(
     request: Request, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
     """The grids the OG defined (AGGIR is built in and not listed)."""
-    return await _read(request, bus, actor, "grilles", position)
+    return await FWD.read(request, bus, actor, "grilles", position)
 
 
 @router.get("/grilles/{code}", responses=PROBLEMS)
 async def lire_grille(
     request: Request, code: str, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "grille", position, {"code": code})
+    return await FWD.read(request, bus, actor, "grille", position, {"code": code})
 
 
 @router.post("/grilles", status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -718,4 +692,4 @@ async def definir_grille(
 ) -> JSONResponse:
     """Define a grid (items, answer types, scoring rule; docs/grilles.md), or revise it when the code exists:
     a new version, past evaluations keep theirs. OG-level roles only."""
-    return await bus.call(request, "dossier", "definir_grille", actor, body=_body(cmd), idempotency_key=key)
+    return await bus.call(request, "dossier", "definir_grille", actor, body=body(cmd), idempotency_key=key)

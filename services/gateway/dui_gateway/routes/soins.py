@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition
+from dui_gateway.forward import Forward, body, ids
 from dui_gateway.routes.admission import PROBLEMS
 from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.contracts.soins_api import (
@@ -51,41 +52,8 @@ from dui_shared.contracts.soins_api import (
 )
 
 router = APIRouter(tags=["soins"])
+FWD = Forward("soins")
 D = "/dossiers/{dossier_id}"
-
-
-def _body(model: Any) -> Any:
-    return model.model_dump(mode="json", exclude_unset=True)
-
-
-async def _read(
-    request: Request,
-    bus: BusDep,
-    actor: CurrentActor,
-    operation: str,
-    position: int,
-    params: dict[str, str] | None = None,
-    query: dict[str, Any] | None = None,
-) -> JSONResponse:
-    return await bus.call(
-        request, "soins", operation, actor, params=params, query=query, min_position=position
-    )
-
-
-async def _write(
-    request: Request,
-    bus: BusDep,
-    actor: CurrentActor,
-    operation: str,
-    key: str | None,
-    params: dict[str, str] | None,
-    body: Any = None,
-) -> JSONResponse:
-    return await bus.call(request, "soins", operation, actor, params=params, body=body, idempotency_key=key)
-
-
-def _ids(main: UUID, **others: UUID) -> dict[str, str]:
-    return {"id": str(main), **{k: str(v) for k, v in others.items()}}
 
 
 def _query(model: BaseModel) -> dict[str, Any]:
@@ -105,7 +73,7 @@ async def saisir_transmission(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Write a transmission, free or ciblée (DAR); filed under its unit and the shift of its time (Paris)."""
-    return await _write(request, bus, actor, "saisir_transmission", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "saisir_transmission", key, ids(dossier_id), body(cmd))
 
 
 @router.get(f"{D}/transmissions", response_model=PageTransmissions, responses=PROBLEMS)
@@ -118,8 +86,8 @@ async def transmissions_dossier(
     position: MinPosition,
 ) -> JSONResponse:
     """The person's transmissions, newest first (by period, cible, category)."""
-    return await _read(
-        request, bus, actor, "transmissions_dossier", position, _ids(dossier_id), _query(filtre)
+    return await FWD.read(
+        request, bus, actor, "transmissions_dossier", position, ids(dossier_id), _query(filtre)
     )
 
 
@@ -133,7 +101,7 @@ async def transmissions(
 ) -> JSONResponse:
     """The transmissions of a day (today by default) per unit and shift — the night belongs to the day it began —,
     or by cible or person; medical ones only for medical roles."""
-    return await _read(request, bus, actor, "transmissions", position, query=_query(filtre))
+    return await FWD.read(request, bus, actor, "transmissions", position, query=_query(filtre))
 
 
 @router.get("/transmissions/non-lues", response_model=PageTransmissions, responses=PROBLEMS)
@@ -145,7 +113,7 @@ async def transmissions_non_lues(
     position: MinPosition,
 ) -> JSONResponse:
     """What the connected professional has not read yet: visible to them, written by others, not marked read."""
-    return await _read(request, bus, actor, "transmissions_non_lues", position, query=_query(filtre))
+    return await FWD.read(request, bus, actor, "transmissions_non_lues", position, query=_query(filtre))
 
 
 @router.post("/transmissions/lectures", response_model=LecturesEnregistrees, responses=PROBLEMS)
@@ -153,14 +121,14 @@ async def marquer_lues(
     request: Request, cmd: LecturesAEnregistrer, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
     """Mark transmissions as read by the connected professional (those already read are not counted again)."""
-    return await _write(request, bus, actor, "marquer_lues", key, None, _body(cmd))
+    return await FWD.write(request, bus, actor, "marquer_lues", key, None, body(cmd))
 
 
 @router.get("/transmissions/{transmission_id}", response_model=TransmissionVue, responses=PROBLEMS)
 async def lire_transmission(
     request: Request, transmission_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "transmission", position, _ids(transmission_id))
+    return await FWD.read(request, bus, actor, "transmission", position, ids(transmission_id))
 
 
 # -- observations ---------------------------------------------------------------------------------------
@@ -177,7 +145,7 @@ async def saisir_observation(
 ) -> JSONResponse:
     """An observation médicale written by a physician (`source=saisie`), or one received from elsewhere recorded
     with its source by a care professional."""
-    return await _write(request, bus, actor, "saisir_observation", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "saisir_observation", key, ids(dossier_id), body(cmd))
 
 
 @router.get(f"{D}/observations", response_model=list[ObservationVue], responses=PROBLEMS)
@@ -185,14 +153,14 @@ async def lister_observations(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
     """The person's observations médicales, newest first (medical roles only)."""
-    return await _read(request, bus, actor, "observations", position, _ids(dossier_id))
+    return await FWD.read(request, bus, actor, "observations", position, ids(dossier_id))
 
 
 @router.get("/observations/{observation_id}", response_model=ObservationVue, responses=PROBLEMS)
 async def lire_observation(
     request: Request, observation_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await _read(request, bus, actor, "observation", position, _ids(observation_id))
+    return await FWD.read(request, bus, actor, "observation", position, ids(observation_id))
 
 
 # -- prescriptions --------------------------------------------------------------------------------------
@@ -208,7 +176,7 @@ async def emettre_prescription(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Prescribe a drug, an act or an exam (physician with a valid RPPS number); signed as version 1."""
-    return await _write(request, bus, actor, "emettre_prescription", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "emettre_prescription", key, ids(dossier_id), body(cmd))
 
 
 @router.get(f"{D}/prescriptions", response_model=list[PrescriptionVue], responses=PROBLEMS)
@@ -222,7 +190,7 @@ async def lister_prescriptions(
 ) -> JSONResponse:
     """The person's prescriptions (en cours, terminées, arrêtées), newest first. Care roles only (403
     `role_soignant_requis`); drug prescriptions only for the roles that give drugs (others see acts and exams)."""
-    return await _read(request, bus, actor, "prescriptions", position, _ids(dossier_id), _query(filtre))
+    return await FWD.read(request, bus, actor, "prescriptions", position, ids(dossier_id), _query(filtre))
 
 
 @router.get("/prescriptions/{prescription_id}", response_model=PrescriptionVue, responses=PROBLEMS)
@@ -231,7 +199,7 @@ async def lire_prescription(
 ) -> JSONResponse:
     """One prescription as in force. Care roles only (403 `role_soignant_requis`); a drug prescription for the
     roles that give drugs only (403 `medicaments_reserves`)."""
-    return await _read(request, bus, actor, "prescription", position, _ids(prescription_id))
+    return await FWD.read(request, bus, actor, "prescription", position, ids(prescription_id))
 
 
 @router.get(
@@ -244,7 +212,7 @@ async def versions_prescription(
 ) -> JSONResponse:
     """Every version, its period, who signed it and the SHA-256 of its content in the JSON Canonicalization
     Scheme (RFC 8785). Readers as for the prescription."""
-    return await _read(request, bus, actor, "prescription_versions", position, _ids(prescription_id))
+    return await FWD.read(request, bus, actor, "prescription_versions", position, ids(prescription_id))
 
 
 @router.post(
@@ -259,7 +227,7 @@ async def modifier_prescription(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """A new signed version, governing from now on; the previous ones stay readable."""
-    return await _write(request, bus, actor, "modifier_prescription", key, _ids(prescription_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "modifier_prescription", key, ids(prescription_id), body(cmd))
 
 
 @router.post("/prescriptions/{prescription_id}/arret", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -272,7 +240,7 @@ async def arreter_prescription(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Stop a prescription now: no act can be traced on it any more."""
-    return await _write(request, bus, actor, "arreter_prescription", key, _ids(prescription_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "arreter_prescription", key, ids(prescription_id), body(cmd))
 
 
 # -- plan de soins --------------------------------------------------------------------------------------
@@ -289,7 +257,9 @@ async def plan_soins_dossier(
 ) -> JSONResponse:
     """The person's unit, planned care, and plan of a day (today by default) with the status of each slot.
     Care roles only (403 `role_soignant_requis`)."""
-    return await _read(request, bus, actor, "plan_soins_dossier", position, _ids(dossier_id), _query(filtre))
+    return await FWD.read(
+        request, bus, actor, "plan_soins_dossier", position, ids(dossier_id), _query(filtre)
+    )
 
 
 @router.post(f"{D}/plan-soins", status_code=201, response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -302,7 +272,7 @@ async def planifier_soin(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Plan a non-prescribed care (toilette, prévention d'escarres…) at times of day, on some weekdays."""
-    return await _write(request, bus, actor, "planifier_soin", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "planifier_soin", key, ids(dossier_id), body(cmd))
 
 
 @router.put(f"{D}/plan-soins/unite", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -315,7 +285,7 @@ async def affecter_unite(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """The unit (one of the ESMS's) the person's care plan and transmissions belong to."""
-    return await _write(request, bus, actor, "affecter_unite", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "affecter_unite", key, ids(dossier_id), body(cmd))
 
 
 @router.post(f"{D}/plan-soins/{{soin_id}}/arret", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -328,8 +298,8 @@ async def arreter_soin(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await _write(
-        request, bus, actor, "arreter_soin", key, _ids(dossier_id, soin_id=soin_id), _body(cmd)
+    return await FWD.write(
+        request, bus, actor, "arreter_soin", key, ids(dossier_id, soin_id=soin_id), body(cmd)
     )
 
 
@@ -344,7 +314,7 @@ async def plan_soins(
     """The care plan of a unit (or an ESMS, or one person) for a day: every planned slot with its status
     (à faire, en retard, réalisé, non réalisé, absent), and the "si besoin" administrations. Care roles only
     (403 `role_soignant_requis`); drug slots only for the roles that give drugs."""
-    return await _read(request, bus, actor, "plan_soins", position, query=_query(filtre))
+    return await FWD.read(request, bus, actor, "plan_soins", position, query=_query(filtre))
 
 
 # -- acts -----------------------------------------------------------------------------------------------
@@ -364,7 +334,7 @@ async def tracer_acte(
     nothing; `id` is the prescription or the planned care it was traced on. A slot planned before a stop is still
     traced; `realise_le` is not in the future, not before the start, within 24 h of the slot; a slot is declared
     not done at most 1 h ahead."""
-    return await _write(request, bus, actor, "tracer_acte", key, _ids(dossier_id), _body(cmd))
+    return await FWD.write(request, bus, actor, "tracer_acte", key, ids(dossier_id), body(cmd))
 
 
 @router.get(f"{D}/actes", response_model=list[ActeVue], responses=PROBLEMS)
@@ -378,7 +348,7 @@ async def lister_actes(
 ) -> JSONResponse:
     """The acts traced for the person on a day (today by default). Care roles only (403
     `role_soignant_requis`); acts on drug prescriptions only for the roles that give drugs."""
-    return await _read(request, bus, actor, "actes", position, _ids(dossier_id), _query(filtre))
+    return await FWD.read(request, bus, actor, "actes", position, ids(dossier_id), _query(filtre))
 
 
 @router.get("/actes/en-retard", response_model=Retards, responses=PROBLEMS)
@@ -391,4 +361,4 @@ async def actes_en_retard(
 ) -> JSONResponse:
     """Planned slots past their time plus the tolerance (60 min by default) without a trace, for persons not
     away, per ESMS or unit; oldest first. Care roles only (403 `role_soignant_requis`)."""
-    return await _read(request, bus, actor, "actes_en_retard", position, query=_query(filtre))
+    return await FWD.read(request, bus, actor, "actes_en_retard", position, query=_query(filtre))
