@@ -568,6 +568,35 @@ async def read_at(
     return reached
 
 
+def subject_matches(subject: str, pattern: str) -> bool:
+    """NATS subject matching: `*` is one token, `>` the rest."""
+    tokens, wanted = subject.split("."), pattern.split(".")
+    for i, token in enumerate(wanted):
+        if token == ">":
+            return len(tokens) > i
+        if i >= len(tokens) or token not in ("*", tokens[i]):
+            return False
+    return len(tokens) == len(wanted)
+
+
+async def read_after_reactions(
+    store: EventStore,
+    pool: asyncpg.Pool,
+    projection: type[Projection],
+    reactions: type[Projection],
+    min_position: int,
+) -> int:
+    """`read_at`, for a service that reacts to another's events: when the caller's write at `min_position` is one
+    of those (an admission, a contact planned…), its reactions pass that position first, then the read model
+    catches up with what they appended — so the caller reads what its write caused here too."""
+    if min_position:
+        subject = await store.subject_at(min_position)
+        if subject is not None and any(subject_matches(subject, f) for f in reactions.subjects):
+            await read_at(store, pool, reactions, min_position, timeout=2.5)
+            return await read_at(store, pool, projection, await store.last_sequence(), timeout=2.5)
+    return await read_at(store, pool, projection, min_position)
+
+
 class LiveProjectionRunning(Exception):
     """The swap needs the live runner stopped: it holds the schema's lock."""
 

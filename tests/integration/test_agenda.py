@@ -28,6 +28,7 @@ from dui_shared.eventstore import EventStore
 from dui_shared.projection import rebuild, wait_for_position
 from dui_shared.timezone import to_utc, today_paris
 from tests.support.builders import EHPAD, OG_WIDE, SSIAD, admit, admitted_dossier, dossier_of, headers_for
+from tests.support.builders import candidature as nouvelle_candidature
 
 
 async def _ok(response: httpx.Response, status: int = 200) -> Any:
@@ -1012,3 +1013,34 @@ async def test_the_missed_list_covers_the_last_30_days_of_a_series_started_long_
     assert days[:30] == [str(jour(n)) for n in range(-30, 0)]
     assert days[30:] in ([], [str(jour(0))])  # today's, once over
     assert page["total"] == len(days)
+
+
+async def test_a_contact_planned_with_a_candidate_appears_in_the_candidate_and_planner_agendas(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    planner = headers_for(EHPAD, who=f"sec-{unique}")
+    created = await gateway.post(
+        "/candidatures", json=nouvelle_candidature(f"Contact-{unique}"), headers=planner
+    )
+    assert created.status_code == 201, created.text
+    cid = created.json()["candidatures"][0]
+    contact = await gateway.post(
+        f"/candidatures/{cid}/contacts",
+        json={
+            "planifie_le": "2026-12-03T14:30:00",
+            "interlocuteur": "famille",
+            "moyen": "telephone",
+            "note": "fille",
+        },
+        headers=planner,
+    )
+    assert contact.status_code == 200, contact.text
+    fresh = {**planner, "X-Dui-Min-Position": contact.headers["X-Dui-Position"]}
+    window = {"du": "2026-12-01", "au": "2026-12-05"}
+    agenda = await gateway.get(f"/agendas/candidatures/{cid}", params=window, headers=fresh)
+    assert agenda.status_code == 200, agenda.text
+    (occurrence,) = agenda.json()["occurrences"]
+    assert (occurrence["type"], occurrence["titre"]) == ("contact", "Contact avec la famille (telephone)")
+    assert occurrence["debut"] == "2026-12-03T14:30:00+01:00"
+    mine = await gateway.get(f"/agendas/professionnels/sec-{unique}", params=window, headers=fresh)
+    assert [o["evenement_id"] for o in mine.json()["occurrences"]] == [occurrence["evenement_id"]]

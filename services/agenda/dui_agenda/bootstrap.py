@@ -10,6 +10,7 @@ from dui_agenda import handlers
 from dui_agenda.application import AgendaApp
 from dui_agenda.projections import PROJECTIONS
 from dui_agenda.queries import AgendaQueries
+from dui_agenda.reactions import AdmissionContacts
 from dui_shared.contracts import registry
 from dui_shared.eventstore import EventStore
 from dui_shared.projection import Projection
@@ -29,7 +30,8 @@ class AgendaService(ServiceHost):
         self.app = AgendaApp(store, registry, referentiel, self.queries)
 
     def projections(self) -> list[Projection]:
-        return [p() for p in PROJECTIONS]
+        assert self.app is not None
+        return [*(p() for p in PROJECTIONS), AdmissionContacts(self.app)]
 
     def register(self, rpc: RpcServer) -> None:
         assert self.app is not None and self.queries is not None and self.pool is not None

@@ -12,6 +12,7 @@ from dui_agenda.application import AgendaApp
 from dui_agenda.domain.recurrence import Conflit
 from dui_agenda.projections import PROJECTIONS, AgendaReadModel
 from dui_agenda.queries import AgendaQueries, Owner, conflit_vue
+from dui_agenda.reactions import AdmissionContacts
 from dui_shared.contracts.agenda import IDENTIFIANT
 from dui_shared.contracts.agenda_api import (
     AnnulationEvenement,
@@ -26,7 +27,7 @@ from dui_shared.contracts.agenda_api import (
 )
 from dui_shared.errors import Forbidden, InvalidInput, NotFound
 from dui_shared.operations import accepted, command_context, created
-from dui_shared.projection import projection_status, read_at
+from dui_shared.projection import projection_status, read_after_reactions
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
 from dui_shared.timezone import now_utc
 
@@ -68,7 +69,9 @@ def register(rpc: RpcServer, app: AgendaApp, queries: AgendaQueries, pool: async
     async def consistent(req: RpcRequest) -> int:
         """Reads reflect the caller's write at `min_position`, the agenda's own or the dossier service's
         (an absence declared there): both are in the one agenda read model."""
-        return await read_at(app.store, pool, AgendaReadModel, req.min_position)
+        return await read_after_reactions(
+            app.store, pool, AgendaReadModel, AdmissionContacts, req.min_position
+        )
 
     def query(name: str) -> Callable[[Callable[[RpcRequest], Awaitable[Any]]], None]:
         def decorate(fn: Callable[[RpcRequest], Awaitable[Any]]) -> None:
@@ -159,5 +162,6 @@ def register(rpc: RpcServer, app: AgendaApp, queries: AgendaQueries, pool: async
     async def agenda_projections(req: RpcRequest) -> RpcReply:
         if not req.actor.og_wide:
             raise Forbidden("réservé aux rôles de niveau organisme gestionnaire")
-        statuses = [(await projection_status(app.store, pool, p.name)).model_dump() for p in PROJECTIONS]
+        names = [*(p.name for p in PROJECTIONS), AdmissionContacts.name]
+        statuses = [(await projection_status(app.store, pool, name)).model_dump() for name in names]
         return RpcReply(body=statuses)

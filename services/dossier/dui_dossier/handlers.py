@@ -46,7 +46,7 @@ from dui_shared.contracts.dossier_api import (
 from dui_shared.contracts.grille import DefinitionGrille
 from dui_shared.errors import Forbidden, InvalidInput, NotFound
 from dui_shared.operations import accepted, command_context, created
-from dui_shared.projection import projection_status, read_at
+from dui_shared.projection import projection_status, read_after_reactions
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
 from dui_shared.timezone import today_paris
 
@@ -76,18 +76,10 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
     """Every operation of the service; the gateway maps each to one REST endpoint."""
 
     async def consistent(req: RpcRequest) -> int:
-        """Reads reflect the caller's write at `min_position`. After an admission or a sortie (an event of the
-        admission service's séjours), that includes what the dossier service did about it: its reactions pass
-        the position first, then the read model catches up with what they appended."""
-        if not req.min_position:
-            return await read_at(app.store, pool, DossierReadModel, 0)
-        subject = await app.store.subject_at(req.min_position)
-        if subject is not None and subject.split(".")[3:5] == ["admission", "sejour"]:
-            await read_at(app.store, pool, AdmissionReactions, req.min_position, timeout=2.5)
-            return await read_at(
-                app.store, pool, DossierReadModel, await app.store.last_sequence(), timeout=2.5
-            )
-        return await read_at(app.store, pool, DossierReadModel, req.min_position)
+        """Reads reflect the caller's write, including what the dossier service did about an admission."""
+        return await read_after_reactions(
+            app.store, pool, DossierReadModel, AdmissionReactions, req.min_position
+        )
 
     def query(name: str) -> Callable[[Callable[[RpcRequest], Awaitable[Any]]], None]:
         """A read: consistent with the caller's own writes, answered as JSON."""
