@@ -1,6 +1,9 @@
 # One image for every service; the command picks the service:
 #   python -m dui_gateway     REST gateway (uvicorn on DUI_GATEWAY_HOST:DUI_GATEWAY_PORT, 8000)
 #   python -m dui_admission   admission command handlers and its projections
+#   python -m dui_dossier     the dossier usager (and its reactions, scheduler)
+#   python -m dui_soins       transmissions, prescriptions, care plan, acts
+#   python -m dui_agenda      agendas, realisation, information
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
