@@ -727,8 +727,8 @@ async def test_a_rebuild_of_the_agenda_read_model_gives_the_live_one(
         )
         # each table in the order of its primary key: rows in a stable order, compared one by one
         keys = {
-            "absence": "id",
-            "dossier": "id",
+            "absence_connue": "id",
+            "dossier_connu": "id",
             "evenement": "id",
             "information": "id",
             "presence": "evenement_id, occurrence, participant",

@@ -180,7 +180,10 @@ class AgendaQueries:
 
     async def dossiers(self, ids: list[UUID]) -> dict[UUID, DossierConnu]:
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch("SELECT * FROM agenda.dossier WHERE id = ANY($1::uuid[])", ids)
+            rows = await conn.fetch(
+                "SELECT id, esms, statut, nom_affiche AS nom FROM agenda.dossier_connu WHERE id = ANY($1::uuid[])",
+                ids,
+            )
         return {r["id"]: DossierConnu(r["esms"], r["statut"], r["nom"]) for r in rows}
 
     async def conflits(
@@ -328,13 +331,14 @@ class AgendaQueries:
         noms = {
             str(x["id"]): x["nom"]
             for x in await conn.fetch(
-                "SELECT id, nom FROM agenda.dossier WHERE id = ANY($1::uuid[])", usagers
+                "SELECT id, nom_affiche AS nom FROM agenda.dossier_connu WHERE id = ANY($1::uuid[])", usagers
             )
         }
         absences: dict[str, list[asyncpg.Record]] = defaultdict(list)
         for a in await conn.fetch(
-            """SELECT * FROM agenda.absence WHERE dossier_id = ANY($1::uuid[]) AND NOT annulee
-               AND debut < $2 AND (fin IS NULL OR fin > $3::timestamptz - interval '32 days')
+            """SELECT id, dossier_id, type, debut, coalesce(fin, fin_prevue) AS fin, seq FROM agenda.absence_connue
+               WHERE dossier_id = ANY($1::uuid[]) AND NOT annulee AND debut < $2
+                 AND (coalesce(fin, fin_prevue) IS NULL OR coalesce(fin, fin_prevue) > $3::timestamptz - interval '32 days')
                ORDER BY debut""",
             usagers,
             end,
@@ -432,7 +436,7 @@ class AgendaQueries:
     ) -> list[asyncpg.Record]:
         """The events (cancelled ones too) of one participant the actor may see, touching [start, end)."""
         if kind == "usager":
-            row = await conn.fetchrow("SELECT esms FROM agenda.dossier WHERE id = $1", owner)
+            row = await conn.fetchrow("SELECT esms FROM agenda.dossier_connu WHERE id = $1", owner)
             if row is None or not actor.may_act_for(row["esms"]):
                 raise NotFound(f"dossier usager {owner} introuvable")
         args: list[Any] = [end, start, [owner]]
@@ -577,7 +581,8 @@ class AgendaQueries:
             noms = {
                 str(x["id"]): x["nom"]
                 for x in await conn.fetch(
-                    "SELECT id, nom FROM agenda.dossier WHERE id = ANY($1::uuid[])", row["usagers"]
+                    "SELECT id, nom_affiche AS nom FROM agenda.dossier_connu WHERE id = ANY($1::uuid[])",
+                    row["usagers"],
                 )
             }
             found: list[Conflit] = []

@@ -36,7 +36,7 @@ class DossierConnu:
 
 
 SQL = """SELECT d.id, d.esms, d.nom, d.prenoms, d.statut, d.admis_le, d.sortie_le, p.unite
-         FROM soins.dossier d LEFT JOIN soins.plan_soins p ON p.dossier_id = d.id WHERE d.id = $1"""
+         FROM soins.dossier_connu d LEFT JOIN soins.plan_soins p ON p.dossier_id = d.id WHERE d.id = $1"""
 
 
 class DossiersConnus:

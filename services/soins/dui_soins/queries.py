@@ -114,7 +114,7 @@ def _contenu(raw: str) -> ContenuPrescription:
 TRANSMISSIONS = """
 SELECT t.*, d.nom AS u_nom, d.prenoms AS u_prenoms, p.unite AS u_unite
 FROM soins.transmission t
-LEFT JOIN soins.dossier d ON d.id = t.dossier_id
+LEFT JOIN soins.dossier_connu d ON d.id = t.dossier_id
 LEFT JOIN soins.plan_soins p ON p.dossier_id = t.dossier_id
 WHERE {where}
 """
@@ -437,7 +437,7 @@ class SoinsQueries:
             where.append(f"d.id = ${len(args)}")
         return list(
             await conn.fetch(
-                f"""SELECT d.*, p.unite FROM soins.dossier d LEFT JOIN soins.plan_soins p ON p.dossier_id = d.id
+                f"""SELECT d.*, p.unite FROM soins.dossier_connu d LEFT JOIN soins.plan_soins p ON p.dossier_id = d.id
                     WHERE {" AND ".join(where)} ORDER BY d.nom_tri, d.id""",
                 *args,
             )
@@ -496,7 +496,7 @@ async def _creneaux(
     rows = await conn.fetch(ACTES + " ORDER BY a.trace_le", ids, de, a)
     actes = [acte for acte in rows if _acte_visible(acte, role)]
     absences = await conn.fetch(
-        """SELECT dossier_id, type, debut, coalesce(fin, fin_prevue) AS fin FROM soins.absence
+        """SELECT dossier_id, type, debut, coalesce(fin, fin_prevue) AS fin FROM soins.absence_connue
            WHERE dossier_id = ANY($1) AND NOT annulee AND debut < $3
              AND (coalesce(fin, fin_prevue) IS NULL OR coalesce(fin, fin_prevue) > $2)""",
         ids,
