@@ -8,9 +8,12 @@ import json
 from typing import Any
 from uuid import UUID
 
+from pydantic import TypeAdapter
+
 from dui_shared.aggregate import CommandContext
 from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.envelope import Actor
+from dui_shared.errors import NotFound
 from dui_shared.rpc import RpcReply, RpcRequest
 
 
@@ -52,3 +55,19 @@ def scope_esms(
     if not actor.og_wide:
         args.append(list(actor.esms))
         where.append(f"{column} = ANY(${len(args)})")
+
+
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
+
+
+def to_json(body: Any) -> Any:
+    """A read's result as plain JSON for the reply: models, lists of models, dicts, dates and UUIDs as strings."""
+    return _ANY.dump_python(body, mode="json")
+
+
+def path_id(req: RpcRequest, name: str = "id") -> UUID:
+    """A UUID path parameter; anything else names nothing here (404), whoever sent it."""
+    try:
+        return UUID(str(req.params.get(name, "")))
+    except ValueError:
+        raise NotFound(f"identifiant {req.params.get(name)!r} introuvable") from None

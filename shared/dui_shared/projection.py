@@ -548,6 +548,15 @@ async def wait_for_position(
         pause = min(pause * 2, 0.05)  # quick when the projection is just behind, light when it is stalled
 
 
+async def reflects_log(
+    store: EventStore, pool: asyncpg.Pool, projection: type[Projection], timeout: float
+) -> bool:
+    """Wait until the read model reflects the log as it is now (an id it does not know may just have been
+    written elsewhere); False when it is still behind after `timeout`."""
+    target = await store.last_sequence()
+    return await wait_for_position(store, pool, projection, target, timeout) is not None
+
+
 async def read_at(
     store: EventStore,
     pool: asyncpg.Pool,

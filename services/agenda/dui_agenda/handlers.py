@@ -25,18 +25,11 @@ from dui_shared.contracts.agenda_api import (
     PlanificationAcceptee,
     RealisationARelever,
 )
-from dui_shared.errors import Forbidden, InvalidInput, NotFound
-from dui_shared.operations import accepted, command_context, created
+from dui_shared.errors import Forbidden, InvalidInput
+from dui_shared.operations import accepted, command_context, created, path_id
 from dui_shared.projection import projection_status, read_after_reactions
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
 from dui_shared.timezone import now_utc
-
-
-def _id(req: RpcRequest, name: str = "id") -> UUID:
-    try:
-        return UUID(str(req.params.get(name, "")))
-    except ValueError:
-        raise NotFound(f"identifiant {req.params.get(name)!r} introuvable") from None
 
 
 def _owner(req: RpcRequest, kind: Owner) -> str | UUID:
@@ -51,7 +44,7 @@ def _owner(req: RpcRequest, kind: Owner) -> str | UUID:
                 "identifiant invalide : lettres, chiffres et . _ : @ - uniquement, 64 caractères au plus",
             )
         return value
-    return _id(req)
+    return path_id(req)
 
 
 def _planification(
@@ -94,22 +87,22 @@ def register(rpc: RpcServer, app: AgendaApp, queries: AgendaQueries, pool: async
     @rpc.operation("modifier")
     async def modifier(req: RpcRequest) -> RpcReply:
         cmd = EvenementAModifier.model_validate(req.body)
-        position, conflits = await app.modifier(_id(req), cmd, command_context(req))
-        return _planification(_id(req), position, conflits)
+        position, conflits = await app.modifier(path_id(req), cmd, command_context(req))
+        return _planification(path_id(req), position, conflits)
 
     @rpc.operation("annuler")
     async def annuler(req: RpcRequest) -> RpcReply:
         cmd = AnnulationEvenement.model_validate(req.body)
-        return accepted(_id(req), await app.annuler(_id(req), cmd.motif, command_context(req)))
+        return accepted(path_id(req), await app.annuler(path_id(req), cmd.motif, command_context(req)))
 
     @rpc.operation("realiser")
     async def realiser(req: RpcRequest) -> RpcReply:
         cmd = RealisationARelever.model_validate(req.body)
-        return accepted(_id(req), await app.realiser(_id(req), cmd, command_context(req)))
+        return accepted(path_id(req), await app.realiser(path_id(req), cmd, command_context(req)))
 
     @query("evenement")
     async def evenement(req: RpcRequest) -> Any:
-        vue = await queries.evenement(_id(req), FiltreFenetre.model_validate(req.query), req.actor)
+        vue = await queries.evenement(path_id(req), FiltreFenetre.model_validate(req.query), req.actor)
         return vue.model_dump(mode="json")
 
     @query("manques")
@@ -147,7 +140,7 @@ def register(rpc: RpcServer, app: AgendaApp, queries: AgendaQueries, pool: async
 
     @rpc.operation("marquer_lue")
     async def marquer_lue(req: RpcRequest) -> RpcReply:
-        return accepted(_id(req), await app.marquer_lue(_id(req), command_context(req)))
+        return accepted(path_id(req), await app.marquer_lue(path_id(req), command_context(req)))
 
     @query("informations")
     async def informations(req: RpcRequest) -> Any:
@@ -156,7 +149,7 @@ def register(rpc: RpcServer, app: AgendaApp, queries: AgendaQueries, pool: async
 
     @query("information")
     async def information(req: RpcRequest) -> Any:
-        return (await queries.information(_id(req), req.actor)).model_dump(mode="json")
+        return (await queries.information(path_id(req), req.actor)).model_dump(mode="json")
 
     @rpc.operation("agenda_projections")
     async def agenda_projections(req: RpcRequest) -> RpcReply:

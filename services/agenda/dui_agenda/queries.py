@@ -55,7 +55,7 @@ from dui_shared.errors import InvalidInput, NotFound
 from dui_shared.eventstore import EventStore
 from dui_shared.observability import get_logger
 from dui_shared.operations import scope_esms
-from dui_shared.projection import wait_for_position
+from dui_shared.projection import reflects_log
 from dui_shared.timezone import paris_midnight, to_paris, today_paris
 
 FENETRE_MAX = 366  # days an agenda view or the missed list may span
@@ -175,8 +175,7 @@ class AgendaQueries:
     async def rattraper(self, timeout: float = 2.5) -> bool:
         """Wait until the read model reflects the log as it is now: a write checks its participants' dossiers
         and looks for conflicts in it. False when it is still behind after `timeout`."""
-        target = await self.store.last_sequence()
-        return await wait_for_position(self.store, self.pool, AgendaReadModel, target, timeout) is not None
+        return await reflects_log(self.store, self.pool, AgendaReadModel, timeout)
 
     async def dossiers(self, ids: list[UUID]) -> dict[UUID, DossierConnu]:
         async with self.pool.acquire() as conn:

@@ -14,7 +14,7 @@ import asyncpg
 from dui_shared.envelope import Actor
 from dui_shared.errors import DomainError, NotFound, Unavailable
 from dui_shared.eventstore import EventStore
-from dui_shared.projection import wait_for_position
+from dui_shared.projection import reflects_log
 from dui_soins.projections import SoinsReadModel
 
 
@@ -52,8 +52,7 @@ class DossiersConnus:
         """The dossier if the actor may see it (another ESMS's: not found, its existence is not revealed)."""
         row = await self._fetch(dossier_id)
         if row is None:
-            target = await self.store.last_sequence()
-            if await wait_for_position(self.store, self.pool, SoinsReadModel, target, 3.0) is None:
+            if not await reflects_log(self.store, self.pool, SoinsReadModel, 3.0):
                 raise Unavailable("le modèle de lecture des soins est en retard ; réessayez dans un instant")
             row = await self._fetch(dossier_id)
         if row is None or not actor.may_act_for(row["esms"]):

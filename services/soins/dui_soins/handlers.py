@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
-from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel
 
 from dui_shared.contracts.soins_api import (
     ActeATracer,
@@ -31,22 +29,12 @@ from dui_shared.contracts.soins_api import (
     UniteAAffecter,
 )
 from dui_shared.errors import Forbidden
-from dui_shared.operations import accepted, command_context, created
+from dui_shared.operations import accepted, command_context, created, path_id, to_json
 from dui_shared.projection import projection_status, read_at
 from dui_shared.rpc import RpcReply, RpcRequest, RpcServer
 from dui_soins.application import SoinsApp
 from dui_soins.projections import PROJECTIONS, SoinsReadModel
 from dui_soins.queries import SoinsQueries
-
-
-def _json(body: Any) -> Any:
-    if isinstance(body, BaseModel):
-        return body.model_dump(mode="json")
-    return [item.model_dump(mode="json") for item in body]
-
-
-def _id(req: RpcRequest, name: str = "id") -> UUID:
-    return UUID(req.params[name])
 
 
 def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg.Pool) -> None:
@@ -63,7 +51,7 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
         def decorate(fn: Callable[[RpcRequest, int], Awaitable[Any]]) -> None:
             async def handle(req: RpcRequest) -> RpcReply:
                 position = await consistent(req)
-                return RpcReply(body=_json(await fn(req, position)))
+                return RpcReply(body=to_json(await fn(req, position)))
 
             rpc.operation(name)(handle)
 
@@ -73,7 +61,7 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
 
     @rpc.operation("saisir_transmission")
     async def saisir_transmission(req: RpcRequest) -> RpcReply:
-        did = _id(req)
+        did = path_id(req)
         tid, position = await app.saisir_transmission(
             did, TransmissionASaisir.model_validate(req.body), command_context(req)
         )
@@ -81,12 +69,12 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
 
     @query("transmission")
     async def transmission(req: RpcRequest, _: int) -> Any:
-        return await queries.transmission(_id(req), req.actor)
+        return await queries.transmission(path_id(req), req.actor)
 
     @query("transmissions_dossier")
     async def transmissions_dossier(req: RpcRequest, _: int) -> Any:
         filtre = FiltreTransmissionsDossier.model_validate(req.query)
-        return await queries.transmissions_dossier(_id(req), filtre, req.actor)
+        return await queries.transmissions_dossier(path_id(req), filtre, req.actor)
 
     @query("transmissions")
     async def transmissions(req: RpcRequest, _: int) -> Any:
@@ -107,7 +95,7 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
 
     @rpc.operation("saisir_observation")
     async def saisir_observation(req: RpcRequest) -> RpcReply:
-        did = _id(req)
+        did = path_id(req)
         oid, position = await app.saisir_observation(
             did, ObservationASaisir.model_validate(req.body), command_context(req)
         )
@@ -115,17 +103,17 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
 
     @query("observation")
     async def observation(req: RpcRequest, _: int) -> Any:
-        return await queries.observation(_id(req), req.actor)
+        return await queries.observation(path_id(req), req.actor)
 
     @query("observations")
     async def observations(req: RpcRequest, _: int) -> Any:
-        return await queries.observations(_id(req), req.actor)
+        return await queries.observations(path_id(req), req.actor)
 
     # -- prescriptions ----------------------------------------------------------------------------------
 
     @rpc.operation("emettre_prescription")
     async def emettre_prescription(req: RpcRequest) -> RpcReply:
-        did = _id(req)
+        did = path_id(req)
         pid, position = await app.emettre_prescription(
             did, PrescriptionAEmettre.model_validate(req.body), command_context(req)
         )
@@ -134,19 +122,19 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
     @query("prescriptions")
     async def prescriptions(req: RpcRequest, _: int) -> Any:
         filtre = FiltrePrescriptions.model_validate(req.query)
-        return await queries.prescriptions(_id(req), filtre, req.actor)
+        return await queries.prescriptions(path_id(req), filtre, req.actor)
 
     @query("prescription")
     async def prescription(req: RpcRequest, _: int) -> Any:
-        return await queries.prescription(_id(req), req.actor)
+        return await queries.prescription(path_id(req), req.actor)
 
     @query("prescription_versions")
     async def prescription_versions(req: RpcRequest, _: int) -> Any:
-        return await queries.versions(_id(req), req.actor)
+        return await queries.versions(path_id(req), req.actor)
 
     @rpc.operation("modifier_prescription")
     async def modifier_prescription(req: RpcRequest) -> RpcReply:
-        pid = _id(req)
+        pid = path_id(req)
         cmd = ModificationPrescription.model_validate(req.body)
         version, position = await app.modifier_prescription(pid, cmd, command_context(req))
         return RpcReply(
@@ -157,7 +145,7 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
 
     @rpc.operation("arreter_prescription")
     async def arreter_prescription(req: RpcRequest) -> RpcReply:
-        pid = _id(req)
+        pid = path_id(req)
         cmd = ArretPrescription.model_validate(req.body)
         return accepted(pid, await app.arreter_prescription(pid, cmd, command_context(req)))
 
@@ -166,7 +154,7 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
     @query("plan_soins_dossier")
     async def plan_soins_dossier(req: RpcRequest, position: int) -> Any:
         filtre = FiltreJour.model_validate(req.query)
-        return await queries.plan_dossier(_id(req), filtre.jour, req.actor, position)
+        return await queries.plan_dossier(path_id(req), filtre.jour, req.actor, position)
 
     @query("plan_soins")
     async def plan_soins(req: RpcRequest, position: int) -> Any:
@@ -174,13 +162,13 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
 
     @rpc.operation("affecter_unite")
     async def affecter_unite(req: RpcRequest) -> RpcReply:
-        did = _id(req)
+        did = path_id(req)
         cmd = UniteAAffecter.model_validate(req.body)
         return accepted(did, await app.affecter_unite(did, cmd.unite, command_context(req)))
 
     @rpc.operation("planifier_soin")
     async def planifier_soin(req: RpcRequest) -> RpcReply:
-        did = _id(req)
+        did = path_id(req)
         sid, position = await app.planifier_soin(
             did, SoinAPlanifier.model_validate(req.body), command_context(req)
         )
@@ -188,19 +176,19 @@ def register(rpc: RpcServer, app: SoinsApp, queries: SoinsQueries, pool: asyncpg
 
     @rpc.operation("arreter_soin")
     async def arreter_soin(req: RpcRequest) -> RpcReply:
-        did, sid = _id(req), _id(req, "soin_id")
+        did, sid = path_id(req), path_id(req, "soin_id")
         cmd = ArretSoin.model_validate(req.body)
         return accepted(sid, await app.arreter_soin(did, sid, cmd.motif, command_context(req)))
 
     @rpc.operation("tracer_acte")
     async def tracer_acte(req: RpcRequest) -> RpcReply:
-        did = _id(req)
+        did = path_id(req)
         ref, position = await app.tracer_acte(did, ActeATracer.model_validate(req.body), command_context(req))
         return accepted(ref, position)
 
     @query("actes")
     async def actes(req: RpcRequest, _: int) -> Any:
-        return await queries.actes(_id(req), FiltreActes.model_validate(req.query).jour, req.actor)
+        return await queries.actes(path_id(req), FiltreActes.model_validate(req.query).jour, req.actor)
 
     @query("actes_en_retard")
     async def actes_en_retard(req: RpcRequest, _: int) -> Any:
