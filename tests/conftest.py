@@ -20,10 +20,20 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from dui_admission.bootstrap import AdmissionService
 from dui_agenda.bootstrap import AgendaService
 from dui_dossier.bootstrap import DossierService
+from dui_gateway.jetons import charger_professions
+from dui_habilitations.bootstrap import HabilitationsService
+from dui_oidc.accounts import Accounts
+from dui_oidc.server import serve_in_thread
+from dui_shared.aggregate import CommandContext
 from dui_shared.config import Settings
+from dui_shared.contracts.habilitations import CategorieDonnees, Niveau
+from dui_shared.contracts.habilitations_api import ProfilAEnregistrer
+from dui_shared.envelope import Actor
 from dui_shared.eventstore import EventStore
 from dui_shared.runtime.embedded import EmbeddedNats
 from dui_soins.bootstrap import SoinsService
+from tests.support.builders import EQUIPE
+from tests.support.identites import IdentitesDeTest
 from tests.support.servers import nats_server, postgres_server
 
 
@@ -128,20 +138,76 @@ async def agenda_service(settings: Settings, store: EventStore) -> AsyncIterator
 
 
 @pytest.fixture(scope="session")
+async def habilitations_service(settings: Settings, store: EventStore) -> AsyncIterator[HabilitationsService]:
+    service = await HabilitationsService(settings).start()
+    yield service
+    await service.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_accounts() -> Accounts:
+    """The local provider's accounts: the demo ones, plus one per identity a test speaks as."""
+    return Accounts.load()
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer(tmp_path_factory: pytest.TempPathFactory, oidc_accounts: Accounts) -> Iterator[str]:
+    """A real OIDC provider for the whole session, in a thread on a free port (keys in a temporary dir)."""
+    keys = tmp_path_factory.mktemp("oidc") / "cles.json"
+    with serve_in_thread(keys_file=keys, access_token_lifetime=3600, accounts=oidc_accounts) as issuer:
+        yield issuer
+
+
+@pytest.fixture(scope="session")
+def gateway_settings(settings: Settings, oidc_issuer: str) -> Settings:
+    """The gateway trusts the session's provider and reads ESMS assignments from its `dui_esms` claim too."""
+    return settings.model_copy(
+        update={"oidc_issuer": oidc_issuer, "oidc_claim_esms": "dui_esms", "rate_limit": "1000000/minute"}
+    )
+
+
+@pytest.fixture(scope="session")
+def identites(oidc_issuer: str, oidc_accounts: Accounts) -> IdentitesDeTest:
+    return IdentitesDeTest(oidc_issuer, oidc_accounts, charger_professions(None))
+
+
+@pytest.fixture(scope="session")
+async def ligne_equipe(habilitations_service: HabilitationsService) -> None:
+    """The matrix line the functional tests speak with (`builders.EQUIPE`), written like an OG administrator
+    would: every category in writing, the administration flags."""
+    assert habilitations_service.app is not None
+    ligne = ProfilAEnregistrer(
+        libelle="Équipe (tests fonctionnels)",
+        categories={c: Niveau.ecriture for c in CategorieDonnees},
+        administration=True,
+        revue_acces=True,
+        journal_acces=True,
+    )
+    admin = Actor(id="adm-tests", role="administrateur_og", og_wide=True)
+    await habilitations_service.app.definir_profil(EQUIPE, ligne, CommandContext(actor=admin))
+
+
+@pytest.fixture(scope="session")
 async def gateway(
-    settings: Settings,
+    gateway_settings: Settings,
+    identites: IdentitesDeTest,
+    ligne_equipe: None,
     admission_service: AdmissionService,
     dossier_service: DossierService,
     soins_service: SoinsService,
     agenda_service: AgendaService,
+    habilitations_service: HabilitationsService,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The real gateway app in-process, talking to the real services over real NATS."""
+    """The real gateway app in-process, talking to the real services over real NATS; each request carries a
+    real token for the identity the test names (tests/support/identites.py)."""
     from dui_gateway.app import create_app
 
-    app = create_app(settings)
+    app = create_app(gateway_settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://gateway", auth=identites
+        ) as client:
             yield client
 
 

@@ -33,6 +33,9 @@ class DuiAggregate(Aggregate):
     """Base of every aggregate: it belongs to one ESMS (its FINESS is in its subject) and to one service."""
 
     service: ClassVar[str] = ""
+    esms_scoped: ClassVar[bool] = True
+    """False for an aggregate held at the OG level that professionals of any ESMS change (the habilitations
+    matrix, their own account): who may change it is decided by its service, not by the ESMS they act for."""
     esms: str
 
     @classmethod
@@ -99,8 +102,9 @@ class AggregateMapper:
             pending.append(PendingEvent(aggregate.subject, envelope))
         return pending
 
-    def replay(self, cls: type[A], stored: Sequence[StoredEvent]) -> A:
-        aggregate: Any = None
+    def replay(self, cls: type[A], stored: Sequence[StoredEvent], start: A | None = None) -> A:
+        """The aggregate replayed from `stored`, from scratch or on `start` (its events before `stored`)."""
+        aggregate: Any = start
         for item in stored:
             env = item.envelope
             data = self.registry.decode(env)
@@ -132,7 +136,7 @@ class UnitOfWork:
         """Load an aggregate to decide on; one of an ESMS the actor may not act for is not found."""
         aggregate, stored = await self.repository.load_events(cls, aggregate_id)
         last_seq = stored[-1].seq
-        if not self.ctx.actor.may_act_for(aggregate.esms):
+        if cls.esms_scoped and not self.ctx.actor.may_act_for(aggregate.esms):
             raise NotFound(
                 f"{cls.__name__} {aggregate_id} introuvable"
             )  # another ESMS's: not even its existence
@@ -153,7 +157,7 @@ class UnitOfWork:
 
     def add(self, aggregate: DuiAggregate) -> None:
         """Register a new aggregate; the actor must be allowed to act for its ESMS."""
-        if not self.ctx.actor.may_act_for(aggregate.esms):
+        if aggregate.esms_scoped and not self.ctx.actor.may_act_for(aggregate.esms):
             raise Forbidden(f"vous n'êtes pas habilité pour l'ESMS {aggregate.esms}")
         self._seen[aggregate.subject] = (aggregate, Expectation(aggregate.subject, 0))
 

@@ -30,3 +30,18 @@ class Settings(BaseSettings):
     echeancier_intervalle: float = Field(30.0, gt=0, alias="DUI_ECHEANCIER_INTERVALLE")
     conservation_annees: int = Field(20, ge=1, le=100, alias="DUI_CONSERVATION_ANNEES")
     conservation_deces_annees: int = Field(10, ge=1, le=100, alias="DUI_CONSERVATION_DECES_ANNEES")
+    # authentication (OIDC bearer tokens) and the local provider used by `make run` and the tests
+    oidc_issuer: str = Field("http://127.0.0.1:8090", alias="DUI_OIDC_ISSUER")
+    oidc_audience: str = Field("dui-gateway", alias="DUI_OIDC_AUDIENCE")
+    oidc_leeway: float = Field(30.0, ge=0, le=300, alias="DUI_OIDC_TOLERANCE_S")
+    oidc_jwks_refresh_min: float = Field(10.0, ge=0, alias="DUI_OIDC_JWKS_INTERVALLE_MIN_S")
+    oidc_port: int = Field(8090, alias="DUI_OIDC_PORT")
+    oidc_accounts: Path | None = Field(None, alias="DUI_OIDC_COMPTES")
+    professions_file: Path | None = Field(None, alias="DUI_PROFESSIONS")
+    # habilitations
+    habilitations_defaut: Path | None = Field(None, alias="DUI_HABILITATIONS_DEFAUT")
+    acces_urgence_heures: float = Field(4.0, gt=0, le=72, alias="DUI_ACCES_URGENCE_HEURES")
+    # abuse resistance at the gateway
+    cors_origins: list[str] = Field(default_factory=list, alias="DUI_CORS_ORIGINES")
+    rate_limit: str = Field("1200/minute", alias="DUI_LIMITE_REQUETES")
+    oidc_claim_esms: str | None = Field(None, alias="DUI_OIDC_CLAIM_ESMS")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 
 class Actor(BaseModel):
@@ -18,9 +18,20 @@ class Actor(BaseModel):
     role: str = Field(min_length=1, max_length=64)
     esms: tuple[str, ...] = ()
     og_wide: bool = False
+    lecture: tuple[str, ...] | None = Field(
+        None, description="data categories the actor may read (None: not restricted, e.g. a system actor)"
+    )
+    ecriture: tuple[str, ...] | None = Field(None, description="data categories the actor may write")
 
     def may_act_for(self, esms: str) -> bool:
         return self.og_wide or esms in self.esms
+
+    def may_read(self, categorie: str) -> bool:
+        """Whether the habilitation matrix lets the actor read this data category (rows of mixed lists)."""
+        return self.lecture is None or categorie in self.lecture
+
+    def may_write(self, categorie: str) -> bool:
+        return self.ecriture is None or categorie in self.ecriture
 
 
 class Envelope(BaseModel):
@@ -43,6 +54,11 @@ class Envelope(BaseModel):
     causation_id: str | None = None
     traceparent: str | None = None
     data: dict[str, Any]
+
+    @field_serializer("actor")
+    def _who(self, actor: Actor) -> dict[str, Any]:
+        """An event records who acted, not the rights they had at the time (the matrix's own events say that)."""
+        return actor.model_dump(mode="json", exclude={"lecture", "ecriture"})
 
     @field_validator("time")
     @classmethod

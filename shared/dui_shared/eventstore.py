@@ -21,6 +21,9 @@ EVENTS_STREAM = "DUI_EVT"
 EVENTS_SUBJECTS = "dui.evt.>"
 DEAD_LETTER_STREAM = "DUI_DLQ"
 DEAD_LETTER_SUBJECTS = "dui.dlq.>"
+AUDIT_STREAM = "DUI_AUDIT"
+AUDIT_SUBJECTS = "dui.audit.>"
+AUDIT_RETENTION_DAYS = 3 * 366
 
 ERR_WRONG_LAST_SEQUENCE = 10071
 ERR_BATCH_DUPLICATE_MSG_ID = 10201
@@ -100,6 +103,12 @@ class EventStore:
         dlq = stream_config(DEAD_LETTER_STREAM, [DEAD_LETTER_SUBJECTS], replicas=self.replicas)
         dlq.update(deny_delete=False, deny_purge=False, allow_atomic=False)
         await self._ensure(dlq)
+        # Access traces: their own stream, so their volume (one per read) never slows aggregate reads or the
+        # replay of the domain log, and their retention is the access log's (3 years), not the dossier's.
+        audit = stream_config(AUDIT_STREAM, [AUDIT_SUBJECTS], replicas=self.replicas)
+        audit.update(allow_atomic=False, max_age=AUDIT_RETENTION_DAYS * 24 * 3600 * 1_000_000_000)
+        audit["duplicate_window"] = 10 * _ONE_MINUTE_NS
+        await self._ensure(audit)
 
     async def _ensure(self, config: dict[str, Any]) -> None:
         name = config["name"]

@@ -105,6 +105,8 @@ class Projection:
     name: ClassVar[str]
     subjects: ClassVar[tuple[str, ...]]
     tables: ClassVar[str]
+    stream: ClassVar[str] = EVENTS_STREAM
+    """The JetStream stream it consumes: the event log, or another one (the audit stream)."""
     _handlers: ClassVar[dict[type[EventData], Handler]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -234,7 +236,7 @@ class ProjectionRunner:
         pool: asyncpg.Pool,
         registry: ContractRegistry,
         schema: str | None = None,
-        stream: str = EVENTS_STREAM,
+        stream: str | None = None,
         batch: int = 512,
         trace: bool = True,
     ) -> None:
@@ -245,7 +247,7 @@ class ProjectionRunner:
         self.registry = registry
         self.schema = schema or projection.name
         self.consumer = f"proj_{self.schema}"
-        self.stream = stream
+        self.stream = stream or projection.stream
         self.batch = batch
         # one span per applied event, child of the request that caused it; off for rebuilds
         self.trace = trace
@@ -630,7 +632,7 @@ async def _replay_into(
     finally:
         await runner.close()
         with contextlib.suppress(Exception):
-            await nc.jetstream().delete_consumer(EVENTS_STREAM, runner.consumer)
+            await nc.jetstream().delete_consumer(runner.stream, runner.consumer)
 
 
 async def rebuild(

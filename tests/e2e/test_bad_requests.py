@@ -142,7 +142,12 @@ async def test_a_sortie_before_the_admission_is_refused(gateway: httpx.AsyncClie
 
 
 async def test_an_unauthenticated_call_is_a_401(gateway: httpx.AsyncClient) -> None:
-    assert _problem(await gateway.get("/candidatures"), 401)["type"] == "urn:dui:probleme:authentification"
+    response = await gateway.get("/candidatures")
+    assert _problem(response, 401)["type"] == "urn:dui:probleme:jeton_absent"
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="dui"'
+    forged = await gateway.get("/candidatures", headers={"Authorization": "Bearer pas.un.jeton"})
+    assert _problem(forged, 401)["type"] == "urn:dui:probleme:jeton_invalide"
+    assert 'error="invalid_token"' in forged.headers["WWW-Authenticate"]
 
 
 async def test_another_esms_candidature_is_neither_visible_nor_writable(
@@ -216,11 +221,16 @@ async def test_text_with_a_nul_character_and_out_of_range_dates_are_named(
     assert {f for f, _ in _rules(_problem(listing, 422))} == {"q", "recue_au", "offset"}
 
 
-async def test_an_oversized_identity_header_is_named(gateway: httpx.AsyncClient) -> None:
-    headers = {**OG_WIDE, "X-Dui-Role": "r" * 65}
-    assert _rules(_problem(await gateway.get("/candidatures", headers=headers), 422)) == {
-        ("X-Dui-Role", "string_too_long")
-    }
+async def test_identity_headers_are_no_identity_and_an_oversized_token_identity_is_refused(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """The development identity headers of earlier versions open nothing: only a token does."""
+    bare = await gateway.get("/candidatures", headers=OG_WIDE, auth=None)
+    assert _problem(bare, 401)["type"] == "urn:dui:probleme:jeton_absent"
+    too_long = headers_for(EHPAD, who="r" * 65)
+    assert _problem(await gateway.get("/candidatures", headers=too_long), 401)["type"] == (
+        "urn:dui:probleme:jeton_invalide"
+    )
 
 
 async def test_a_body_larger_than_one_message_is_a_413_problem(gateway: httpx.AsyncClient) -> None:

@@ -7,14 +7,29 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from dui_dossier.demo import SECTIONS
+from dui_oidc.accounts import Accounts
+from dui_oidc.client import JetonsDeDemo
 from dui_shared.runtime.platform import DEMO_INFIRMIER
-from tests.support.builders import EHPAD, OG_WIDE
+from tests.support.builders import EHPAD
+
+SEC = {"X-Dui-Professionnel": "sec.fournier"}  # the OG's secretariat, every ESMS
+DIRECTION = {"X-Dui-Professionnel": "dir.girard"}  # the EHPAD's director: reads every section of the fiche
+
+
+def _client(lines: list[str], url: str) -> httpx.Client:
+    """Requests name the demo account they speak as; they carry its real token from the provider `make run`
+    started (printed in its hints)."""
+    issuer = next(
+        m.group(1) for line in lines if (m := re.search(r"OpenID Connect local (http://\S+)", line))
+    )
+    return httpx.Client(base_url=url, auth=JetonsDeDemo(issuer, Accounts.load()), timeout=10)
 
 
 def _start(data: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
@@ -42,10 +57,10 @@ def _start(data: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
     pytest.fail("make run did not print the gateway URL:\n" + "\n".join(lines))
 
 
-def _martin(url: str) -> str:
+def _martin(http: httpx.Client) -> str:
     """The dossier of MARTIN Jeanne Louise, the demo resident whose dossier is filled in every section (her
     traits are INSi's, in capitals, once her INS is recovered)."""
-    page = httpx.get(f"{url}/dossiers", params={"q": "martin"}, headers=OG_WIDE, timeout=10).json()
+    page = http.get("/dossiers", params={"q": "martin"}, headers=SEC).json()
     found = [
         d["id"]
         for d in page["items"]
@@ -66,15 +81,15 @@ def _stop(process: subprocess.Popen[str]) -> str:
 @pytest.mark.slow
 def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart(tmp_path: Path) -> None:
     process, url, lines = _start(tmp_path / "data")
+    http = _client(lines, url)
     try:
         assert any("30 candidatures sur 3 ESMS" in line for line in lines), lines
         assert any(f"{url}/openapi.json" in line for line in lines), lines
-        page = httpx.get(f"{url}/candidatures", params={"limit": 1}, headers=OG_WIDE, timeout=10).json()
+        page = http.get("/candidatures", params={"limit": 1}, headers=SEC).json()
         assert page["total"] == 36  # 30 of the admission demo, 6 residents admitted by the dossier demo
-        created = httpx.post(
-            f"{url}/candidatures",
-            headers=OG_WIDE,
-            timeout=10,
+        created = http.post(
+            "/candidatures",
+            headers=SEC,
             json={
                 "usager": {
                     "nom_naissance": "Persistant",
@@ -89,15 +104,15 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         assert created.status_code == 201
         written = created.headers["X-Dui-Position"]
         # 7 séjours of the admission demo, 6 residents of the dossier demo
-        assert len(httpx.get(f"{url}/sejours", headers=OG_WIDE, timeout=10).json()["items"]) == 13
+        assert len(http.get("/sejours", headers=SEC).json()["items"]) == 13
 
         assert any(
             "Démo : 4 dossiers complétés (fiche de synthèse complète : MARTIN Jeanne Louise)" in line
             for line in lines
         ), lines
         assert any(f"{url}/dossiers?q=martin" in line and "/synthese" in line for line in lines), lines
-        martin = _martin(url)
-        fiche = httpx.get(f"{url}/dossiers/{martin}/synthese", headers=OG_WIDE, timeout=10).json()
+        martin = _martin(http)
+        fiche = http.get(f"/dossiers/{martin}/synthese", headers=DIRECTION).json()
         assert fiche["identite"]["statut"] == "qualifiee", fiche["identite"]
         assert [section for section in SECTIONS if not fiche[section]] == [], fiche
         entourage = len(fiche["entourage"])
@@ -105,48 +120,54 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         # the soins demo: a day of the unit Les Lilas, MARTIN away with her daughter, the weekly workshop
         assert any("Démo soins et agenda : journée de l'unité Les Lilas" in line for line in lines), lines
         assert any(f"{url}/plan-soins?esms={EHPAD}&unite=Les%20Lilas" in line for line in lines), lines
-        plan = httpx.get(
-            f"{url}/plan-soins",
+        plan = http.get(
+            "/plan-soins",
             params={"esms": EHPAD, "unite": "Les Lilas"},
             headers=DEMO_INFIRMIER,
-            timeout=10,
         ).json()
         assert any(c["acte"] is not None for c in plan["creneaux"]), plan
         hers = [c for c in plan["creneaux"] if c["usager"]["dossier_id"] == martin]
         assert hers and {c["statut"] for c in hers} == {"absent"}, hers
-        agenda = httpx.get(f"{url}/agendas/usagers/{martin}", headers=OG_WIDE, timeout=10).json()
+        agenda = http.get(f"/agendas/usagers/{martin}", headers=DIRECTION).json()
         assert any(o["titre"] == "Atelier mémoire" and o["recurrent"] for o in agenda["occurrences"]), agenda
-        prescriptions = httpx.get(
-            f"{url}/dossiers/{martin}/prescriptions", headers=DEMO_INFIRMIER, timeout=10
-        ).json()
+        prescriptions = http.get(f"/dossiers/{martin}/prescriptions", headers=DEMO_INFIRMIER).json()
         assert prescriptions, prescriptions
+
+        # the person's own access: MARTIN Jeanne logs in with her account and sees who read her dossier
+        assert httpx.get(f"{url}/dossiers", timeout=10).status_code == 401
+        moi = {"X-Dui-Professionnel": "usager.martin"}
+        assert [d["dossier_id"] for d in http.get("/moi/dossiers", headers=moi).json()] == [martin]
+        for _ in range(50):  # the journal is a read model of the audit stream: it follows within moments
+            journal = http.get(f"/moi/dossiers/{martin}/journal-acces", headers=moi).json()
+            if {"dir.girard", "ide-0042"} <= {e["identifiant"] for e in journal["items"]}:
+                break
+            time.sleep(0.1)
+        assert {"dir.girard", "ide-0042"} <= {e["identifiant"] for e in journal["items"]}, journal
+        assert http.get(f"/dossiers/{martin}/synthese", headers=moi).status_code == 403
     finally:
         out = _stop(process)
     assert "PostgreSQL arrêté" in out and "NATS arrêté" in out
 
     process, url, lines = _start(tmp_path / "data")
+    http = _client(lines, url)
     try:
         assert any("déjà présentes" in line for line in lines), lines
         assert any("Dossiers de démonstration déjà présents" in line for line in lines), lines
-        page = httpx.get(
-            f"{url}/candidatures",
+        page = http.get(
+            "/candidatures",
             params={"q": "persistant"},
-            timeout=10,
-            headers={**OG_WIDE, "X-Dui-Min-Position": written},
+            headers={**SEC, "X-Dui-Min-Position": written},
         ).json()
         assert page["total"] == 1
-        assert (
-            httpx.get(f"{url}/candidatures", params={"limit": 1}, headers=OG_WIDE, timeout=10).json()["total"]
-            == 37
-        )
+        assert http.get("/candidatures", params={"limit": 1}, headers=SEC).json()["total"] == 37
         # the dossier demo ran once: no second set of residents, no second entourage
-        assert len(httpx.get(f"{url}/sejours", headers=OG_WIDE, timeout=10).json()["items"]) == 13
-        martin = _martin(url)
-        fiche = httpx.get(f"{url}/dossiers/{martin}/synthese", headers=OG_WIDE, timeout=10).json()
+        assert len(http.get("/sejours", headers=SEC).json()["items"]) == 13
+        martin = _martin(http)
+        fiche = http.get(f"/dossiers/{martin}/synthese", headers=DIRECTION).json()
         assert len(fiche["entourage"]) == entourage
         # nor did the soins demo: no second set of prescriptions
         assert any("Soins et agenda de démonstration déjà présents" in line for line in lines), lines
-        again = httpx.get(f"{url}/dossiers/{martin}/prescriptions", headers=DEMO_INFIRMIER, timeout=10).json()
+        again = http.get(f"/dossiers/{martin}/prescriptions", headers=DEMO_INFIRMIER).json()
         assert len(again) == len(prescriptions)
     finally:
         _stop(process)

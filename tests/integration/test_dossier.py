@@ -23,15 +23,21 @@ from dui_dossier.echeancier import Echeancier
 from dui_dossier.projections import DossierReadModel
 from dui_shared.aggregate import CommandContext
 from dui_shared.contracts import registry
-from dui_shared.contracts.admission import AdmissionPrononcee, TypeAccueil, Usager
+from dui_shared.contracts.admission import (
+    AdmissionPrononcee,
+    MotifSortie,
+    SortiePrononcee,
+    TypeAccueil,
+    Usager,
+)
 from dui_shared.contracts.dossier import ContenuProjet
 from dui_shared.envelope import Actor
 from dui_shared.errors import ConcurrencyConflict
 from dui_shared.eventstore import EventStore
 from dui_shared.projection import Projection, rebuild, wait_for_position
+from dui_shared.rpc import RpcReply, RpcRequest
 from tests.support.builders import (
     EHPAD,
-    OG_WIDE,
     SSIAD,
     admit,
     admitted_dossier,
@@ -39,6 +45,12 @@ from tests.support.builders import (
     dossier_of,
     headers_for,
 )
+
+OG_WIDE = headers_for("*", who="sec-0001")
+
+
+def equipe(*esms: str) -> dict[str, str]:
+    return headers_for(*esms)
 
 
 async def _events(store: EventStore, dossier_id: str) -> list[str]:
@@ -52,6 +64,20 @@ def _fresh(response: httpx.Response, headers: dict[str, str] = OG_WIDE) -> dict[
 async def _ok(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json()
+
+
+SECRETARIAT = Actor(id="sec-0003", role="secretariat", esms=(EHPAD,))
+
+
+async def _rpc(
+    nc: NATS, operation: str, actor: Actor, *, params: dict[str, str], body: Any = None, min_position: int = 0
+) -> RpcReply:
+    """A bus operation of the dossier service, as the gateway calls it (for operations it does not route yet)."""
+    request = RpcRequest(
+        actor=actor, correlation_id=str(uuid.uuid4()), params=params, body=body, min_position=min_position
+    )
+    msg = await nc.request(f"dui.rpc.dossier.{operation}", request.model_dump_json().encode(), timeout=15)
+    return RpcReply.model_validate_json(msg.data)
 
 
 async def test_an_admission_delivered_twice_opens_one_dossier(
@@ -124,8 +150,8 @@ async def test_concurrent_writers_of_one_dossier_are_all_applied(
 async def test_another_esms_never_sees_nor_writes_a_dossier(gateway: httpx.AsyncClient, unique: str) -> None:
     sejour_id, position = await admit(gateway, f"Iso-{unique}", EHPAD)
     dossier = await dossier_of(gateway, sejour_id, position)
-    ssiad = {**headers_for(SSIAD), "X-Dui-Min-Position": position}
-    ehpad = {**headers_for(EHPAD), "X-Dui-Min-Position": position}
+    ssiad = {**equipe(SSIAD), "X-Dui-Min-Position": position}
+    ehpad = {**equipe(EHPAD), "X-Dui-Min-Position": position}
     for path in ("", "/synthese", "/identite", "/entourage", "/presences", "/projet-personnalise"):
         assert (await gateway.get(f"/dossiers/{dossier['id']}{path}", headers=ssiad)).status_code == 404, path
     assert (await gateway.get(f"/dossiers/{dossier['id']}/synthese", headers=ehpad)).status_code == 200
@@ -278,7 +304,7 @@ async def test_presence_days_per_month_count_full_days_away_as_absence(
     assert line["jours_absence_par_type"] == {"vacances": 2, "hospitalisation": 1}
     assert line["jours_presence"] == 28
     other = await _ok(
-        await gateway.get("/presences", params={"mois": "2026-10"}, headers=_fresh(done, headers_for(SSIAD)))
+        await gateway.get("/presences", params={"mois": "2026-10"}, headers=_fresh(done, equipe(SSIAD)))
     )
     assert did not in {p["dossier_id"] for p in other["personnes"]}
     bad = await gateway.get("/presences", params={"mois": "2026-13"}, headers=OG_WIDE)
@@ -411,7 +437,12 @@ async def test_a_rebuild_of_the_dossier_read_model_gives_the_live_one(
     for path, body in writes:
         done = await gateway.post(f"{d}/{path}", json=body, headers=OG_WIDE)
         await _ok(done, 201)
-    await asyncio.wait_for(_reflected(pool, int(done.headers["X-Dui-Position"])), 5)
+    choix = {"objet": "alimentation_dmp", "choix": False, "commentaire": "opposition exprimée à l'entrée"}
+    consent = await _rpc(nc, "exprimer_consentement", SECRETARIAT, params={"id": did}, body=choix)
+    assert consent.status == 200, consent.problem
+    await asyncio.wait_for(
+        _reflected(pool, max(int(done.headers["X-Dui-Position"]), consent.position or 0)), 5
+    )
     schema = await rebuild(DossierReadModel(), nc=nc, pool=pool, registry=registry, swap=False)
     async with pool.acquire() as conn:
         target = await conn.fetchval(f'SELECT position FROM "{schema}".projection_position')
@@ -420,11 +451,11 @@ async def test_a_rebuild_of_the_dossier_read_model_gives_the_live_one(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'dossier'"
             " AND table_name <> 'projection_position' ORDER BY 1"
         )
-        assert len(tables) == 12  # every table of the read model
+        assert len(tables) == 13  # every table of the read model
         for table in (t["table_name"] for t in tables):
             order = (
                 "1, 2"
-                if table in ("identite_historique", "projet_version")
+                if table in ("identite_historique", "projet_version", "consentement")
                 else "1"
                 if table != "projection_position"
                 else "position"
@@ -561,8 +592,8 @@ async def test_lists_across_dossiers_show_only_the_callers_esms(
     )
     evaluation = await _ok(done, 201)
     for headers, visible in (
-        (_fresh(done, headers_for(EHPAD)), True),
-        (_fresh(done, headers_for(SSIAD)), False),
+        (_fresh(done, equipe(EHPAD)), True),
+        (_fresh(done, equipe(SSIAD)), False),
     ):
         echeances = await _ok(
             await gateway.get("/prestations/echeances", params={"jours": 30}, headers=headers)
@@ -669,3 +700,73 @@ async def test_a_write_racing_the_archive_of_its_dossier_is_refused(
     )
     assert refused.status_code == 409
     assert refused.json()["type"] == "urn:dui:probleme:dossier_archive"
+
+
+async def test_the_persons_consent_choices_are_recorded_with_who_expressed_them_and_listed(
+    dossier_service: DossierService, nc: NATS, store: EventStore, unique: str
+) -> None:
+    app = dossier_service.app
+    assert app is not None
+    sejour_id = uuid.uuid4()
+    data = AdmissionPrononcee(
+        candidature_id=uuid.uuid4(),
+        esms=EHPAD,
+        usager=Usager(
+            nom_naissance=f"Choix-{unique}", prenoms="Anne", date_naissance=date(1940, 1, 1), sexe="F"
+        ),
+        type_accueil=TypeAccueil.permanent,
+        admis_le=datetime(2026, 9, 1, tzinfo=UTC),
+    )
+    await app.ouvrir(data, sejour_id, uuid.uuid4())
+    did = str(dossier_id_for(sejour_id))
+    params = {"id": did}
+    usager = Actor(
+        id=f"jeanne.{unique}@example.fr", role="usager", esms=(EHPAD,)
+    )  # as the gateway passes them
+
+    async def exprimer(actor: Actor, **body: Any) -> RpcReply:
+        return await _rpc(nc, "exprimer_consentement", actor, params=params, body=body)
+
+    recorded = await exprimer(SECRETARIAT, objet="alimentation_dmp", choix=False, le="2026-09-02T10:00:00")
+    assert recorded.status == 200, recorded.problem
+    mine = await exprimer(usager, objet="droit_image", choix=True)
+    again = await exprimer(usager, objet="droit_image", choix=True)
+    assert again.position == mine.position  # the same choice again records nothing
+    changed = await exprimer(SECRETARIAT, objet="droit_image", choix=False, exprime_par="representant_legal")
+    assert (await _events(store, did)).count("ConsentementRecueilli") == 3
+    refused = await exprimer(usager, objet="partage_hors_esms", choix=True, exprime_par="representant_legal")
+    assert (refused.status, refused.problem and refused.problem["type"]) == (
+        403,
+        "urn:dui:probleme:exprime_par_qualite",
+    )
+    invalid = await exprimer(SECRETARIAT, objet="partage_hors_esms", choix=True, exprime_par="usager")
+    assert invalid.status == 422 and invalid.problem is not None
+    assert invalid.problem["errors"][0]["rule"] == "exprime_par_professionnel"
+    future = await exprimer(SECRETARIAT, objet="contact_entourage", choix=True, le="2999-01-01T10:00:00")
+    assert future.status == 422
+    other = Actor(id="sec-9", role="secretariat", esms=(SSIAD,))
+    assert (await exprimer(other, objet="contact_entourage", choix=True)).status == 404
+    listed = await _rpc(nc, "consentements", usager, params=params, min_position=changed.position or 0)
+    assert listed.status == 200, listed.problem
+    courants = {c["objet"]: c for c in listed.body["courants"]}
+    assert sorted(courants) == ["alimentation_dmp", "droit_image"]
+    assert (courants["droit_image"]["choix"], courants["droit_image"]["exprime_par"]) == (
+        False,
+        "representant_legal",
+    )
+    assert courants["droit_image"]["recueilli_par"] == SECRETARIAT.id
+    assert courants["alimentation_dmp"]["le"] == "2026-09-02T10:00:00+02:00"
+    assert [(h["objet"], h["exprime_par"]) for h in listed.body["historique"]] == [
+        ("droit_image", "representant_legal"),
+        ("droit_image", "usager"),
+        ("alimentation_dmp", "professionnel_pour_usager"),
+    ]
+    assert (await _rpc(nc, "consentements", other, params=params)).status == 404
+    sortie = SortiePrononcee(sortie_le=datetime(2026, 10, 1, tzinfo=UTC), motif=MotifSortie.retour_domicile)
+    await app.clore(sortie, sejour_id, uuid.uuid4())
+    await app.archiver(UUID(did), CommandContext(actor=Actor(id="dir", role="direction", og_wide=True)))
+    archived = await exprimer(usager, objet="droit_image", choix=True)
+    assert (archived.status, archived.problem and archived.problem["type"]) == (
+        409,
+        "urn:dui:probleme:dossier_archive",
+    )

@@ -9,10 +9,16 @@ from dui_shared.contracts.aggir import reponses_uniformes
 EHPAD = "690004122"
 SSIAD = "130008154"
 FAM = "2A0002319"
-OG_WIDE = {"X-Dui-Professionnel": "sec-0001", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
+EQUIPE = "equipe_tests"
+"""A line of the matrix the test session adds (tests/conftest.py): every data category in writing. The functional
+tests are about each service's own rules; who may do what is tested with the shipped matrix's professions in
+tests/e2e/test_matrice_habilitations.py."""
+OG_WIDE = {"X-Dui-Professionnel": "sec-0001", "X-Dui-Role": EQUIPE, "X-Dui-Esms": "*"}
 
 
-def headers_for(*esms: str, role: str = "secretariat", who: str = "sec-0002") -> dict[str, str]:
+def headers_for(*esms: str, role: str = EQUIPE, who: str = "sec-0002") -> dict[str, str]:
+    """Who a test speaks as: the test client turns these test-only headers into a real token of the session's
+    OIDC provider for that identity (tests/support/identites.py); the gateway never reads them."""
     return {"X-Dui-Professionnel": who, "X-Dui-Role": role, "X-Dui-Esms": ",".join(esms)}
 
 

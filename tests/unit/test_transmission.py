@@ -14,15 +14,13 @@ from dui_shared.contracts import registry
 from dui_shared.contracts.soins import (
     CategorieDonnees,
     CategorieTransmission,
-    SourceObservation,
     TypeTransmission,
 )
 from dui_shared.envelope import Actor
-from dui_shared.errors import Forbidden, InvalidInput
+from dui_shared.errors import InvalidInput
 from dui_shared.eventstore import StoredEvent
 from dui_shared.referentiel import POSTES, Poste
 from dui_shared.timezone import PARIS, to_utc
-from dui_soins.domain.observation import Observation
 from dui_soins.domain.planning import poste_de
 from dui_soins.domain.roles import voit
 from dui_soins.domain.transmission import Auteur, Note, SuiviLectures, Transmission, suivi_id
@@ -94,7 +92,7 @@ def test_a_free_transmission_has_a_text_and_no_dar() -> None:
     t = saisie(
         Note(TypeTransmission.libre, CategorieTransmission.vie_sociale, texte="a participé à l'atelier")
     )
-    assert t.categorie_donnees is CategorieDonnees.social  # the category's default data category
+    assert t.categorie_donnees is CategorieDonnees.accompagnement  # daily life: what every team member writes
 
 
 def test_the_author_may_file_it_as_medical() -> None:
@@ -192,52 +190,16 @@ def test_what_a_professional_read_is_kept_per_shift_day_so_marking_reloads_one_d
     ],
 )
 def test_medical_data_is_for_medical_roles_only(role: str, medical: bool) -> None:
-    assert voit(role, CategorieDonnees.medical) is medical
-    assert voit(role, CategorieDonnees.soins)
+    actor = Actor(id="x", role=role)
+    assert voit(actor, CategorieDonnees.medical) is medical
+    assert voit(actor, CategorieDonnees.soins)
 
 
-# -- observations médicales -----------------------------------------------------------------------------------
-
-
-def observation(
-    source: SourceObservation, auteur: Auteur, detail: str | None = None, **kw: Any
-) -> Observation:
-    return Observation.saisir(
-        uuid.uuid4(),
-        uuid.uuid4(),
-        EHPAD,
-        "auscultation pulmonaire claire",
-        kw.get("motif"),
-        kw.get("observee_le", NOW),
-        source,
-        detail,
-        auteur,
-        NOW,
-    )
-
-
-@pytest.mark.parametrize("role", ["infirmier", "aide_soignant", "secretariat"])
-def test_only_physicians_write_an_observation(role: str) -> None:
-    with pytest.raises(Forbidden) as refused:
-        observation(SourceObservation.saisie, Auteur("x", role))
-    assert refused.value.rule == "observation_reservee_medecin"
-    assert (
-        observation(SourceObservation.saisie, Auteur("10000000017", "medecin")).source
-        is SourceObservation.saisie
-    )
-
-
-def test_a_received_observation_is_recorded_with_its_source_by_a_care_role() -> None:
-    recorded = observation(
-        SourceObservation.recue_professionnel, Auteur("ide-1", "infirmier"), "Dr X, cardiologue"
-    )
-    assert recorded.source is SourceObservation.recue_professionnel
-    with pytest.raises(InvalidInput) as refused:
-        observation(SourceObservation.mssante, Auteur("ide-1", "infirmier"), " ")
-    assert rules(refused.value) == {("source_detail", "source_detail_requis")}
-    with pytest.raises(Forbidden) as forbidden:
-        observation(SourceObservation.dmp, Auteur("sec-1", "secretariat"), "DMP")
-    assert forbidden.value.rule == "role_soignant_requis"
-    with pytest.raises(InvalidInput) as future:
-        observation(SourceObservation.saisie, Auteur("1", "medecin"), observee_le=NOW.replace(hour=14))
-    assert rules(future.value) == {("observee_le", "dans_le_futur")}
+def test_the_matrix_decides_what_an_authorised_caller_reads() -> None:
+    """Once the gateway passed the matrix's categories, they decide, whatever the role's name."""
+    infirmier = Actor(id="x", role="infirmier", lecture=("soins",))
+    assert voit(infirmier, CategorieDonnees.soins)
+    assert not voit(infirmier, CategorieDonnees.medical)
+    kine = Actor(id="y", role="kinesitherapeute", lecture=("soins", "medical"))
+    assert voit(kine, CategorieDonnees.medical)
+    assert not voit(kine, CategorieDonnees.psychologique)

@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from dui_shared.runtime.demo import demo_auth
+
 EHPAD, SSIAD, FAM = "690004122", "130008154", "2A0002319"
 HEADERS = {"X-Dui-Professionnel": "demo-secretariat", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
 NOMS = [
@@ -81,7 +83,7 @@ def viatrajectoire_file(rng: random.Random) -> dict[str, Any]:
 
 def load(gateway: str) -> None:
     rng = random.Random(2026)
-    with httpx.Client(base_url=gateway, headers=HEADERS, timeout=30) as http:
+    with httpx.Client(base_url=gateway, headers=HEADERS, timeout=30, auth=demo_auth()) as http:
         if http.get("/candidatures", params={"limit": 1}).json()["total"] > 0:
             print("Données de démonstration déjà présentes : rien à charger.")
             return

@@ -14,7 +14,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from dui_dossier.domain import aggir, grilles
-from dui_dossier.domain.dossier import DossierUsager, ins_changes
+from dui_dossier.domain.dossier import DossierUsager, auteur_consentement, ins_changes
 from dui_dossier.domain.evaluation import Evaluation, GrilleEvaluation
 from dui_dossier.domain.projet import ProjetPersonnalise
 from dui_dossier.insi import Insi, ResultatInsi
@@ -27,6 +27,7 @@ from dui_shared.contracts.dossier_api import (
     AbsenceADeclarer,
     AffectationEquipe,
     CloturePrestation,
+    ConsentementAExprimer,
     EchangeATracer,
     EvaluationARealiser,
     InterrogationInsi,
@@ -375,6 +376,25 @@ class DossierApp(Application):
             ),
         )
         return echange_id, position
+
+    # -- consentements ---------------------------------------------------------------------------------
+
+    async def exprimer_consentement(
+        self, dossier_id: UUID, cmd: ConsentementAExprimer, ctx: CommandContext
+    ) -> int:
+        """One of the person's consent choices, from their own account (in its quality) or recorded by a
+        professional of the dossier's ESMS."""
+        exprime_par = auteur_consentement(cmd.exprime_par, ctx.actor)
+        maintenant = now_utc()
+        le = to_utc(cmd.le) if cmd.le else maintenant
+        return await self.decide(
+            DossierUsager,
+            dossier_id,
+            ctx,
+            lambda d: d.recueillir_consentement(
+                cmd.objet, cmd.choix, exprime_par, ctx.actor.id, cmd.commentaire, le, maintenant
+            ),
+        )
 
     # -- projet personnalisé ----------------------------------------------------------------------------
 

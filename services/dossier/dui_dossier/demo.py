@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from dui_shared.contracts.aggir import reponses_uniformes
+from dui_shared.runtime.demo import demo_auth
 from dui_shared.timezone import today_paris
 
 EHPAD = "690004122"
@@ -148,6 +149,18 @@ def at(day: date, hour: int, minute: int = 0) -> str:
     return datetime.combine(day, time(hour, minute)).isoformat()
 
 
+_AUTEURS = (
+    ("/grilles", "adm.bonnet"),
+    ("/prestations", "social.muller"),
+    ("/echanges", "social.muller"),
+    ("/projet-personnalise", "cadre.vincent"),
+    ("/evaluations", "cadre.vincent"),
+    ("/mesures-liberte", "cadre.vincent"),
+)
+LECTEUR = {"X-Dui-Professionnel": "cadre.vincent"}
+"""Reads (the fiche de synthèse) as the cadre de santé: every section is open to that line of the matrix."""
+
+
 class Gateway:
     """The gateway as the demo uses it: every answer checked, reads made after the demo's own last write."""
 
@@ -167,14 +180,24 @@ class Gateway:
             self.position = max(self.position, int(written))
         return response.json()
 
+    @staticmethod
+    def _qui(path: str) -> dict[str, str]:
+        """The demo account whose profession the habilitation matrix lets write this: grids are the OG
+        administrator's, social data the social worker's, the accompaniment the cadre de santé's, the rest
+        (identity, entourage, team, absences) the secretariat's."""
+        for marker, account in _AUTEURS:
+            if marker in path:
+                return {"X-Dui-Professionnel": account}
+        return {}
+
     def post(self, path: str, body: dict[str, Any] | None = None, expected: int = 201) -> Any:
-        return self._check(self.http.post(path, json=body), expected)
+        return self._check(self.http.post(path, json=body, headers=self._qui(path)), expected)
 
     def put(self, path: str, body: dict[str, Any], expected: int = 200) -> Any:
-        return self._check(self.http.put(path, json=body), expected)
+        return self._check(self.http.put(path, json=body, headers=self._qui(path)), expected)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        headers = {"X-Dui-Min-Position": str(self.position)}
+        headers = {"X-Dui-Min-Position": str(self.position), **LECTEUR}
         return self._check(self.http.get(path, params=params, headers=headers), 200)
 
 
@@ -572,7 +595,7 @@ def fill_bernard(gw: Gateway, d: str, admis: date) -> None:
 
 def load(gateway: str) -> None:
     today = today_paris()
-    with httpx.Client(base_url=gateway, headers=HEADERS, timeout=30) as http:
+    with httpx.Client(base_url=gateway, headers=HEADERS, timeout=30, auth=demo_auth()) as http:
         gw = Gateway(http)
         if find_martin(gw) is not None:
             print("Dossiers de démonstration déjà présents : rien à charger.")

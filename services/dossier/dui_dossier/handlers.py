@@ -19,6 +19,7 @@ from dui_shared.contracts.dossier_api import (
     AnnulationAbsence,
     AnnulationEvaluation,
     CloturePrestation,
+    ConsentementAExprimer,
     ContactARetirer,
     DouteIdentite,
     EchangeATracer,
@@ -299,6 +300,18 @@ def register(rpc: RpcServer, app: DossierApp, queries: DossierQueries, pool: asy
             did, EchangeATracer.model_validate(req.body), command_context(req)
         )
         return created(eid, position, f"/dossiers/{did}/echanges/{eid}")
+
+    # -- consentements --------------------------------------------------------------------------------
+
+    @query("consentements")
+    async def consentements(req: RpcRequest) -> Any:
+        return await queries.consentements(path_id(req), req.actor)
+
+    @rpc.operation("exprimer_consentement")
+    async def exprimer_consentement(req: RpcRequest) -> RpcReply:
+        did = path_id(req)
+        cmd = ConsentementAExprimer.model_validate(req.body)
+        return accepted(did, await app.exprimer_consentement(did, cmd, command_context(req)))
 
     # -- projet personnalisé ---------------------------------------------------------------------------
 

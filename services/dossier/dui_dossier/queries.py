@@ -14,6 +14,8 @@ from dui_dossier.domain.projet import comparer
 from dui_shared.contracts.dossier import ContenuProjet
 from dui_shared.contracts.dossier_api import (
     Alerte,
+    ConsentementsVue,
+    ConsentementVue,
     DossierVue,
     FicheSynthese,
     FiltreDossiers,
@@ -194,6 +196,19 @@ class DossierQueries:
     async def echanges(self, dossier_id: UUID, actor: Actor) -> list[dict[str, Any]]:
         return await self._items(
             dossier_id, actor, "SELECT * FROM dossier.echange WHERE dossier_id = $1 ORDER BY le DESC"
+        )
+
+    async def consentements(self, dossier_id: UUID, actor: Actor) -> ConsentementsVue:
+        """The current choice per subject (the last one recorded) and the whole history, newest first."""
+        rows = await self._items(
+            dossier_id, actor, "SELECT * FROM dossier.consentement WHERE dossier_id = $1 ORDER BY seq DESC"
+        )
+        historique = [ConsentementVue.model_validate(r) for r in rows]
+        courants: dict[str, ConsentementVue] = {}
+        for c in historique:
+            courants.setdefault(c.objet.value, c)
+        return ConsentementsVue(
+            courants=sorted(courants.values(), key=lambda c: c.objet.value), historique=historique
         )
 
     # -- lists across dossiers -------------------------------------------------------------------------

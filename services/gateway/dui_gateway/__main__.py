@@ -18,6 +18,9 @@ def main() -> None:
         port=settings.gateway_port,
         log_level=settings.log_level.lower(),
         access_log=False,
+        # no `Server: uvicorn` (nothing to tell a scanner); `Date` stays, HTTP wants it from an origin server
+        server_header=False,
+        date_header=True,
     )
 
 

@@ -1,15 +1,22 @@
-"""Request dependencies. `CurrentActor` is the one place the caller's identity comes from (OIDC replaces it later)."""
+"""Request dependencies. `CurrentActor` is the one place the caller's identity and rights come from."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from dui_gateway.audit import Journal
+from dui_gateway.habilitations import Acces, decider
+from dui_gateway.jetons import JetonRefuse
+from dui_gateway.jetons import identite as identite_appelant
+from dui_gateway.regles import REGLES
 from dui_shared.envelope import Actor
-from dui_shared.errors import DomainError, InvalidInput
+from dui_shared.errors import DomainError, Forbidden, InvalidInput
 from dui_shared.rpc import RpcClient, RpcReply, RpcRequest
 
 
@@ -19,48 +26,88 @@ class Unauthenticated(DomainError):
     rule = "authentification"
 
 
-def current_actor(
-    x_dui_professionnel: Annotated[
-        str | None, Header(description="Identifiant du professionnel (RPPS ou local)")
-    ] = None,
-    x_dui_role: Annotated[str | None, Header(description="Profession / rôle")] = None,
-    x_dui_esms: Annotated[
-        str | None,
-        Header(
-            description="FINESS des ESMS d'affectation, séparés par des virgules; "
-            "`*` pour un rôle de niveau OG"
-        ),
-    ] = None,
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="jeton_oidc",
+    description="Jeton d'accès OpenID Connect (Pro Santé Connect, ou le fournisseur d'identité de l'OG) : "
+    "`Authorization: Bearer <access_token>`",
+)
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path_format", None) or getattr(route, "path", ""))
+
+
+async def current_actor(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Actor:
-    """Development identity from headers, until the OIDC issue swaps this dependency for token validation."""
-    if not x_dui_professionnel or not x_dui_role:
-        raise Unauthenticated("en-têtes X-Dui-Professionnel et X-Dui-Role requis")
-    for header, value, longest in (
-        ("X-Dui-Professionnel", x_dui_professionnel, 64),
-        ("X-Dui-Role", x_dui_role, 64),
-        ("X-Dui-Esms", x_dui_esms or "", 2000),
-    ):
-        if len(value) > longest:
-            raise InvalidInput.single(header, "string_too_long", f"{longest} caractères au plus")
-    esms = tuple(e.strip() for e in (x_dui_esms or "").split(",") if e.strip())
-    return Actor(
-        id=x_dui_professionnel, role=x_dui_role, esms=tuple(e for e in esms if e != "*"), og_wide="*" in esms
-    )
+    """The caller as the services will see them: token checked, rights read, the endpoint's rule applied.
+
+    A refusal that names a dossier or a candidature is traced like an allowed access."""
+    state = request.app.state
+    route = _route(request)
+    regle = REGLES.get((request.method, route))
+    if credentials is None:
+        raise Unauthenticated("jeton d'accès requis (en-tête Authorization: Bearer)", rule="jeton_absent")
+    claims = await state.verificateur.verifier(credentials.credentials)
+    identite = identite_appelant(claims, state.professions)
+    if len(identite.identifiant) > 64 or len(identite.profession or "") > 64:
+        raise JetonRefuse("identité du jeton hors des limites (64 caractères)", rule="jeton_invalide")
+    request.state.identite = identite
+    if regle is None:  # fail closed: an endpoint nobody classified opens nothing
+        raise Forbidden(f"aucune règle d'habilitation pour {request.method} {route}", rule="regle_absente")
+    correlation = (request.headers.get("x-request-id") or "")[:128] or str(uuid.uuid4())
+    request.state.requete_id = correlation
+    droits = await state.habilitations.droits(identite, correlation)
+    esms_jeton = _esms_du_jeton(claims, state.settings.oidc_claim_esms)
+    try:
+        acces = decider(regle, request.method, route, request.path_params, identite, droits, esms_jeton)
+    except DomainError as exc:
+        request.state.acces = Acces(
+            identite=identite,
+            profession=droits.profession,
+            route=route,
+            mode=regle.mode_pour(request.method),
+            categories=tuple(c.value for c in regle.categories),
+            actor=Actor(id=identite.identifiant, role=droits.profession or identite.profil),
+        )
+        await state.journal.tracer(request, exc.status)
+        raise
+    request.state.acces = acces
+    return acces.actor
+
+
+def _esms_du_jeton(claims: dict[str, Any], claim: str | None) -> tuple[str, ...]:
+    """ESMS assignments an OG's own identity provider puts in its tokens (off unless the operator names the
+    claim: Pro Santé Connect carries none, the DUI's directory of assignments is used then)."""
+    if not claim:
+        return ()
+    value = claims.get(claim)
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v).strip() for v in value if str(v).strip())[:200]
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+MAX_POSITION = 2**63 - 1
+"""A JetStream sequence is an unsigned 64-bit number; past 2^63 − 1 no position exists (and JSON tools choke)."""
 
 
 def min_position(
     x_dui_min_position: Annotated[
         int | None,
         Header(
-            description="Attendre que la lecture reflète au moins cette position (lire ses propres écritures)"
+            description="Attendre que la lecture reflète au moins cette position (lire ses propres écritures)",
+            ge=0,
+            le=MAX_POSITION,
         ),
     ] = None,
 ) -> int:
-    if x_dui_min_position is not None and x_dui_min_position < 0:
-        raise InvalidInput.single("X-Dui-Min-Position", "positif", "la position doit être positive")
     return x_dui_min_position or 0
 
 
@@ -87,8 +134,9 @@ IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
 class Bus:
     """Forwards one HTTP call to one service operation and turns the reply into the HTTP response."""
 
-    def __init__(self, client: RpcClient) -> None:
+    def __init__(self, client: RpcClient, journal: Journal) -> None:
         self.client = client
+        self.journal = journal
 
     async def call(
         self,
@@ -102,10 +150,12 @@ class Bus:
         body: Any = None,
         min_position: int = 0,
         idempotency_key: str | None = None,
+        montrer: Callable[[Any], Any] | None = None,
     ) -> JSONResponse:
+        """`montrer` narrows a successful answer to what the caller may see; the trace names what was shown."""
         rpc = RpcRequest(
             actor=actor,
-            correlation_id=request.headers.get("x-request-id") or str(uuid.uuid4()),
+            correlation_id=getattr(request.state, "requete_id", None) or str(uuid.uuid4()),
             path=request.url.path,
             params=params or {},
             query=query or {},
@@ -113,7 +163,11 @@ class Bus:
             min_position=min_position,
             idempotency_key=idempotency_key,
         )
-        return to_response(await self.client.call(service, operation, rpc))
+        reply = await self.client.call(service, operation, rpc)
+        if montrer is not None and reply.problem is None:
+            reply = reply.model_copy(update={"body": montrer(reply.body)})
+        await self.journal.tracer(request, reply.status, reply.body)
+        return to_response(reply)
 
 
 def to_response(reply: RpcReply) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -36,9 +37,17 @@ class Forward:
         position: int,
         params: dict[str, str] | None = None,
         query: dict[str, Any] | None = None,
+        montrer: Callable[[Any], Any] | None = None,
     ) -> JSONResponse:
         return await bus.call(
-            request, self.service, operation, actor, params=params, query=query, min_position=position
+            request,
+            self.service,
+            operation,
+            actor,
+            params=params,
+            query=query,
+            min_position=position,
+            montrer=montrer,
         )
 
     async def write(

@@ -18,7 +18,7 @@ import asyncpg
 
 from dui_shared.aggregate import Application, CommandContext, DuiAggregate
 from dui_shared.contracts import ContractRegistry
-from dui_shared.contracts.soins import ContenuPrescription
+from dui_shared.contracts.soins import DONNEES_PAR_CATEGORIE, ContenuPrescription
 from dui_shared.contracts.soins_api import (
     ActeATracer,
     ArretPrescription,
@@ -30,7 +30,7 @@ from dui_shared.contracts.soins_api import (
     TransmissionASaisir,
 )
 from dui_shared.envelope import Envelope
-from dui_shared.errors import ConcurrencyConflict, InvalidInput, NotFound
+from dui_shared.errors import ConcurrencyConflict, Forbidden, InvalidInput, NotFound
 from dui_shared.eventstore import EventStore, event_subject
 from dui_shared.referentiel import Referentiel
 from dui_shared.timezone import now_utc, to_utc
@@ -133,6 +133,12 @@ class SoinsApp(Application):
         self, dossier_id: UUID, cmd: TransmissionASaisir, ctx: CommandContext
     ) -> tuple[UUID, int]:
         dossier = await self.dossiers.modifiable(dossier_id, ctx.actor)
+        categorie = cmd.categorie_donnees or DONNEES_PAR_CATEGORIE[cmd.categorie]
+        if not ctx.actor.may_write(categorie.value):
+            raise Forbidden(
+                f"votre profil n'ouvre pas l'écriture des données « {categorie.value} »",
+                rule="categorie_non_habilitee",
+            )
         transmission_id = self.new_id(ctx, "saisir_transmission", dossier_id, cmd)
         done = await self._existing(Transmission, transmission_id, ctx)
         if done is not None:
@@ -205,7 +211,7 @@ class SoinsApp(Application):
         if (
             transmission is None
             or not ctx.actor.may_act_for(transmission.esms)
-            or not voit(ctx.actor.role, transmission.categorie_donnees)
+            or not voit(ctx.actor, transmission.categorie_donnees)
         ):
             raise NotFound(f"transmission {transmission_id} introuvable")
         return transmission

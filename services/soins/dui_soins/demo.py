@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from dui_shared.runtime.demo import demo_auth
 from dui_shared.timezone import PARIS, today_paris
 
 EHPAD = "690004122"
@@ -850,7 +851,7 @@ class Journee:
 def load(gateway: str) -> None:
     today = today_paris()
     now = datetime.now(PARIS).replace(microsecond=0)
-    with httpx.Client(base_url=gateway, headers=HEADERS, timeout=30) as http:
+    with httpx.Client(base_url=gateway, headers=HEADERS, timeout=30, auth=demo_auth()) as http:
         gw = Gateway(http)
         dossiers = {resident: find(gw, resident) for resident in RESIDENTS}
         # prescriptions are read by care roles

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
-from dui_shared.contracts.soins import ContenuPrescription, JourSemaine
+from dui_shared.contracts.soins import CategorieDonnees, ContenuPrescription, JourSemaine
 from dui_shared.contracts.soins_api import (
     ActeVue,
     CreneauVue,
@@ -51,6 +51,7 @@ from dui_soins.domain.roles import (
     exiger_acces_medical,
     exiger_lecture_prescription,
     exiger_soignant,
+    voit,
     voit_prescription,
 )
 from dui_soins.dossiers import DossiersConnus
@@ -143,8 +144,11 @@ class SoinsQueries:
 
     @staticmethod
     def _visible(actor: Actor, where: list[str]) -> None:
-        if actor.role not in ROLES_MEDICAUX:
+        if actor.lecture is None and actor.role not in ROLES_MEDICAUX:
             where.append("t.categorie_donnees <> 'medical'")
+        if actor.lecture is not None:  # the habilitation matrix's categories (only the enum's own values)
+            lisibles = [f"'{c.value}'" for c in CategorieDonnees if c.value in actor.lecture]
+            where.append(f"t.categorie_donnees IN ({', '.join(lisibles) or 'NULL'})")
 
     async def _page(
         self, where: list[str], args: list[Any], order: str, limit: int, offset: int, lue: bool | None = None
@@ -235,7 +239,7 @@ class SoinsQueries:
         if (
             row is None
             or not actor.may_act_for(row["esms"])
-            or (row["categorie_donnees"] == "medical" and actor.role not in ROLES_MEDICAUX)
+            or not voit(actor, CategorieDonnees(row["categorie_donnees"]))
         ):
             raise NotFound(f"transmission {transmission_id} introuvable")
         return _transmission(row)
@@ -243,7 +247,7 @@ class SoinsQueries:
     # -- observations -----------------------------------------------------------------------------------
 
     async def observations(self, dossier_id: UUID, actor: Actor) -> list[ObservationVue]:
-        exiger_acces_medical(actor.role)
+        exiger_acces_medical(actor)
         await self.dossiers.get(dossier_id, actor)
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
@@ -253,7 +257,7 @@ class SoinsQueries:
         return [_observation(r) for r in rows]
 
     async def observation(self, observation_id: UUID, actor: Actor) -> ObservationVue:
-        exiger_acces_medical(actor.role)
+        exiger_acces_medical(actor)
         async with self.pool.acquire() as conn:
             row = await conn.fetchrow("SELECT * FROM soins.observation WHERE id = $1", observation_id)
         if row is None or not actor.may_act_for(row["esms"]):
@@ -292,7 +296,7 @@ class SoinsQueries:
         self, dossier_id: UUID, filtre: FiltrePrescriptions, actor: Actor
     ) -> list[PrescriptionVue]:
         """The person's prescriptions a care role may read (drug ones for the roles that give drugs)."""
-        exiger_soignant(actor.role, "lire les prescriptions")
+        exiger_soignant(actor, "lire les prescriptions")
         await self.dossiers.get(dossier_id, actor)
         sql = self._PRESCRIPTIONS.format(where="p.dossier_id = $1") + " ORDER BY p.emise_le DESC, p.id"
         async with self.pool.acquire() as conn:
@@ -307,11 +311,11 @@ class SoinsQueries:
     async def _prescription_row(
         self, conn: asyncpg.Connection, prescription_id: UUID, actor: Actor
     ) -> asyncpg.Record:
-        exiger_soignant(actor.role, "lire une prescription")
+        exiger_soignant(actor, "lire une prescription")
         row = await conn.fetchrow(self._PRESCRIPTIONS.format(where="p.id = $1"), prescription_id, now_utc())
         if row is None or not actor.may_act_for(row["esms"]):
             raise NotFound(f"prescription {prescription_id} introuvable")
-        exiger_lecture_prescription(actor.role, row["nature"])
+        exiger_lecture_prescription(actor, row["nature"])
         return row
 
     async def prescription(self, prescription_id: UUID, actor: Actor) -> PrescriptionVue:
@@ -343,7 +347,7 @@ class SoinsQueries:
     # -- acts -------------------------------------------------------------------------------------------
 
     async def actes(self, dossier_id: UUID, jour: date | None, actor: Actor) -> list[ActeVue]:
-        exiger_soignant(actor.role, "lire les actes tracés")
+        exiger_soignant(actor, "lire les actes tracés")
         await self.dossiers.get(dossier_id, actor)
         de, a = _bornes(jour or today_paris())
         async with self.pool.acquire() as conn:
@@ -357,7 +361,7 @@ class SoinsQueries:
     async def plan_dossier(
         self, dossier_id: UUID, jour: date | None, actor: Actor, position: int
     ) -> PlanSoinsDossier:
-        exiger_soignant(actor.role, "lire le plan de soins")
+        exiger_soignant(actor, "lire le plan de soins")
         dossier = await self.dossiers.get(dossier_id, actor)
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
@@ -384,7 +388,7 @@ class SoinsQueries:
     async def plan(self, filtre: FiltrePlan, actor: Actor, position: int) -> PlanDuJour:
         """The care plan of a day: every planned slot of the persons in scope (a unit, one person), with its
         status; plus the "si besoin" administrations of the day."""
-        exiger_soignant(actor.role, "lire le plan de soins")
+        exiger_soignant(actor, "lire le plan de soins")
         jour = filtre.jour or today_paris()
         de, a = _bornes(jour)
         now = now_utc()
@@ -398,7 +402,7 @@ class SoinsQueries:
     async def retards(self, filtre: FiltreRetards, actor: Actor) -> Retards:
         """Planned slots of the last `fenetre_heures` still without a trace `tolerance_minutes` after their
         time, for persons not away then; oldest first."""
-        exiger_soignant(actor.role, "lire les actes en retard")
+        exiger_soignant(actor, "lire les actes en retard")
         a = now_utc() if filtre.a is None else to_utc(filtre.a)
         tolerance = timedelta(minutes=filtre.tolerance_minutes)
         de, jusqu_a = a - timedelta(hours=filtre.fenetre_heures), a - tolerance

@@ -117,7 +117,7 @@ registry = ContractRegistry()
 
 
 def _register_all() -> None:
-    from dui_shared.contracts import admission, agenda, dossier, soins  # noqa: F401
+    from dui_shared.contracts import admission, agenda, dossier, habilitations, soins  # noqa: F401
 
 
 _register_all()

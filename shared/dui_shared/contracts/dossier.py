@@ -120,6 +120,29 @@ class Canal(StrEnum):
     reunion = "reunion"
 
 
+# -- consent choices --------------------------------------------------------------------------------------
+
+
+class ObjetConsentement(StrEnum):
+    """What the person consents to (or refuses): each has one current choice, the history is kept."""
+
+    consultation_personne_de_confiance = "consultation_personne_de_confiance"  # may consult the dossier
+    alimentation_dmp = "alimentation_dmp"  # false: the person opposes the feeding of their DMP
+    partage_hors_esms = "partage_hors_esms"  # sharing with professionals outside the ESMS
+    contact_entourage = "contact_entourage"  # the ESMS may contact their family and close contacts
+    droit_image = "droit_image"
+
+
+class ExprimePar(StrEnum):
+    """Who expressed the choice: the person, their personne de confiance or représentant légal (themselves, with
+    their own account), or a professional recording what the person said."""
+
+    usager = "usager"
+    personne_de_confiance = "personne_de_confiance"
+    representant_legal = "representant_legal"
+    professionnel_pour_usager = "professionnel_pour_usager"
+
+
 # -- projet personnalisé -----------------------------------------------------------------------------------
 
 
@@ -392,6 +415,19 @@ class EchangeTrace(DossierEvent):
     participants: tuple[str, ...]
     objet: str
     resume: str | None = None
+
+
+@registry.register
+class ConsentementRecueilli(DossierEvent):
+    """One of the person's consent choices (seed F19): the new current choice for `objet`, the previous ones kept
+    as its history. `recueilli_par` is who recorded it (the person's own account, or a professional)."""
+
+    objet: ObjetConsentement
+    choix: bool
+    exprime_par: ExprimePar
+    recueilli_par: str = Field(min_length=1, max_length=64)
+    commentaire: str | None = Field(None, max_length=2000)
+    le: datetime
 
 
 # -- ProjetPersonnalise ---------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field
 from dui_shared.contracts.admission_api import Command
 from dui_shared.contracts.dossier import (
     Canal,
+    ExprimePar,
     Justificatif,
+    ObjetConsentement,
     OperationInsi,
     ProfessionnelEquipe,
     TypeAbsence,
@@ -132,6 +134,18 @@ class EchangeATracer(Command):
     resume: str | None = Field(None, max_length=10000)
 
 
+class ConsentementAExprimer(Command):
+    """One consent choice of the person. A person's own account records it as themselves; a professional records
+    it on the person's behalf (`professionnel_pour_usager` unless it was the personne de confiance or the
+    représentant légal who expressed it)."""
+
+    objet: ObjetConsentement
+    choix: bool = Field(description="true : consent donné ; false : refus ou opposition")
+    exprime_par: ExprimePar | None = Field(None, description="Par défaut : la qualité de l'appelant")
+    commentaire: str | None = Field(None, max_length=2000)
+    le: datetime | None = Field(None, description="quand le choix a été exprimé ; par défaut : maintenant")
+
+
 class ValidationProjet(Command):
     valide_le: date | None = Field(None, description="Par défaut : aujourd'hui")
 
@@ -228,6 +242,22 @@ class DossierVue(BaseModel):
     mis_a_jour_le: datetime
 
 
+class ConsentementVue(BaseModel):
+    objet: ObjetConsentement
+    choix: bool
+    exprime_par: ExprimePar
+    recueilli_par: str
+    commentaire: str | None
+    le: datetime
+
+
+class ConsentementsVue(BaseModel):
+    """The current choice for each subject expressed so far, and every choice recorded, newest first."""
+
+    courants: list[ConsentementVue]
+    historique: list[ConsentementVue]
+
+
 class PageDossiers(BaseModel):
     items: list[DossierVue]
     total: int
@@ -258,3 +288,7 @@ class FicheSynthese(BaseModel):
     derniers_echanges: list[dict[str, Any]]
     alertes: list[Alerte]
     position: int = Field(description="position du journal que reflète cette fiche")
+    sections_masquees: list[str] = Field(
+        default_factory=list,
+        description="sections vidées parce que le profil de l'appelant n'ouvre pas leur catégorie de données",
+    )

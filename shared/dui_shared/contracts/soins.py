@@ -60,13 +60,15 @@ class CategorieDonnees(StrEnum):
 DONNEES_PAR_CATEGORIE: dict[CategorieTransmission, CategorieDonnees] = {
     CategorieTransmission.soins: CategorieDonnees.soins,
     CategorieTransmission.accompagnement: CategorieDonnees.accompagnement,
-    CategorieTransmission.vie_sociale: CategorieDonnees.social,
+    # daily life, activities and family visits are the accompaniment every team member writes; `social` is the
+    # person's social situation, rights and resources (chosen explicitly with `categorie_donnees`)
+    CategorieTransmission.vie_sociale: CategorieDonnees.accompagnement,
     CategorieTransmission.nuit: CategorieDonnees.soins,
     CategorieTransmission.alimentation: CategorieDonnees.soins,
     CategorieTransmission.elimination: CategorieDonnees.soins,
     CategorieTransmission.douleur: CategorieDonnees.soins,
     CategorieTransmission.comportement: CategorieDonnees.accompagnement,
-    CategorieTransmission.famille: CategorieDonnees.social,
+    CategorieTransmission.famille: CategorieDonnees.accompagnement,
     CategorieTransmission.administratif: CategorieDonnees.administratif,
     CategorieTransmission.autre: CategorieDonnees.accompagnement,
 }

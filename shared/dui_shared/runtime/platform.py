@@ -15,10 +15,14 @@ from types import FrameType
 
 import httpx
 
+from dui_oidc.accounts import Accounts
+from dui_oidc.client import EchecConnexion, JetonsDeDemo
 from dui_shared.config import Settings
 from dui_shared.runtime.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
 SERVICES = (
+    ("oidc", ["-m", "dui_oidc", "serve"]),
+    ("habilitations", ["-m", "dui_habilitations"]),
     ("admission", ["-m", "dui_admission"]),
     ("dossier", ["-m", "dui_dossier"]),
     ("soins", ["-m", "dui_soins"]),
@@ -44,6 +48,7 @@ class Platform:
         self.postgres: EmbeddedPostgres | None = None
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.stopping = False
+        self.issuer = self.settings.oidc_issuer
 
     def start_servers(self, env: dict[str, str]) -> None:
         if "NATS_URL" not in os.environ:
@@ -60,6 +65,12 @@ class Platform:
         wanted = self.settings.gateway_port
         port = wanted if wanted and _port_free(wanted) else free_port()
         env["DUI_GATEWAY_PORT"] = str(port)
+        if "DUI_OIDC_ISSUER" not in os.environ:  # the local provider, unless the operator names a real one
+            oidc = self.settings.oidc_port if _port_free(self.settings.oidc_port) else free_port()
+            env["DUI_OIDC_PORT"] = str(oidc)
+            env["DUI_OIDC_ISSUER"] = f"http://127.0.0.1:{oidc}"
+            env.setdefault("DUI_OIDC_CLAIM_ESMS", "dui_esms")
+        self.issuer = env.get("DUI_OIDC_ISSUER", self.settings.oidc_issuer)
         logs = self.data / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         for name, args in SERVICES:
@@ -72,14 +83,17 @@ class Platform:
         return f"http://{self.settings.gateway_host}:{port}"
 
     def wait_ready(self, url: str, timeout: float = 60.0) -> None:
+        """The gateway answers an authenticated call: provider, habilitations and admission are up."""
         deadline = time.monotonic() + timeout
+        auth: httpx.Auth | None = None
         while time.monotonic() < deadline:
             self.check_children()
             try:
-                if httpx.get(f"{url}/esms", headers=DEMO_HEADERS, timeout=2).status_code == 200:
+                auth = auth or JetonsDeDemo(self.issuer, Accounts.load())
+                if httpx.get(f"{url}/esms", headers=DEMO_HEADERS, auth=auth, timeout=2).status_code == 200:
                     return
-            except httpx.HTTPError:
-                pass
+            except (httpx.HTTPError, EchecConnexion):
+                auth = None
             time.sleep(0.3)
         raise RuntimeError("la passerelle ne répond pas : voir data/logs/")
 
@@ -115,9 +129,10 @@ class Platform:
                     _say("• PostgreSQL arrêté")
 
 
-DEMO_INFIRMIER = {"X-Dui-Professionnel": "ide-0042", "X-Dui-Role": "infirmier", "X-Dui-Esms": "690004122"}
-"""The care plan and prescriptions are for care roles: the hint that shows them speaks as a nurse."""
-DEMO_HEADERS = {"X-Dui-Professionnel": "demo-secretariat", "X-Dui-Role": "secretariat", "X-Dui-Esms": "*"}
+DEMO_INFIRMIER = {"X-Dui-Professionnel": "ide-0042"}
+"""The care plan and prescriptions are for care roles: the hint that shows them speaks as a nurse. Demo scripts
+name the demo account they speak as; `JetonsDeDemo` sends its real token instead."""
+DEMO_HEADERS = {"X-Dui-Professionnel": "demo-secretariat"}
 
 
 def main() -> int:
@@ -134,20 +149,30 @@ def main() -> int:
         platform.wait_ready(url)
         subprocess.run([sys.executable, "-m", "dui_admission.demo", "--gateway", url], env=env, check=True)
         subprocess.run([sys.executable, "-m", "dui_dossier.demo", "--gateway", url], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "dui_habilitations.demo", "--gateway", url], env=env, check=True
+        )
         subprocess.run([sys.executable, "-m", "dui_soins.demo", "--gateway", url], env=env, check=True)
-        curl = "curl -s " + " ".join(f"-H '{k}: {v}'" for k, v in DEMO_HEADERS.items())
+        jeton = f"{sys.executable} -m dui_oidc jeton --issuer {platform.issuer}"
         _say("")
         _say(f"Passerelle DUI : {url}")
         _say(f"OpenAPI       : {url}/openapi.json   (documentation : {url}/docs)")
-        _say(f"Essayez       : {curl} '{url}/candidatures?limit=5'")
         _say(
-            f"Dossiers      : {curl} '{url}/dossiers?q=martin'"
+            f"Identité      : fournisseur OpenID Connect local {platform.issuer} (comptes : config/oidc-comptes.json)"
+        )
+        _say(f"Jeton         : TOKEN=$({jeton} sec.fournier)   (secrétariat, tous les ESMS)")
+        _say(f"Essayez       : curl -s -H \"Authorization: Bearer $TOKEN\" '{url}/candidatures?limit=5'")
+        _say(
+            f"Dossiers      : curl -s -H \"Authorization: Bearer $TOKEN\" '{url}/dossiers?q=martin'"
             f"   (fiche de synthèse : {url}/dossiers/<id>/synthese)"
         )
-        nurse = " ".join(f"-H '{k}: {v}'" for k, v in DEMO_INFIRMIER.items())
         _say(
-            f"Plan de soins : curl -s {nurse} '{url}/plan-soins?esms=690004122&unite=Les%20Lilas'"
-            f"   (en retard : {url}/actes/en-retard?esms=690004122, agenda : {url}/agendas/usagers/<id>)"
+            f'Plan de soins : TOKEN=$({jeton} ide-0042) ; curl -s -H "Authorization: Bearer $TOKEN" '
+            f"'{url}/plan-soins?esms=690004122&unite=Les%20Lilas'"
+        )
+        _say(
+            f"Autres comptes: dr.martin (médecin, PSC), psy.dubois, as.petit, dir.girard, adm.bonnet (administrateur), "
+            f"dpo.lambert, usager.martin et pdc.martin (espace personne : {url}/moi/dossiers)"
         )
         _say("Ctrl-C pour tout arrêter ; les données restent dans " + str(platform.data))
         while True:

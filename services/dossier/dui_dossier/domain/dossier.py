@@ -19,15 +19,19 @@ from dui_shared.contracts.admission import MotifSortie, TypeAccueil
 from dui_shared.contracts.dossier import (
     Canal,
     Contact,
+    ExprimePar,
     Justificatif,
+    ObjetConsentement,
     OperationInsi,
     ProfessionnelEquipe,
     RoleEntourage,
     TypeAbsence,
     TypePrestation,
 )
+from dui_shared.contracts.habilitations import QualitePersonne
 from dui_shared.contracts.identite import TRAITS_INS, MatriculeIns, StatutIdentite, TraitsIdentite
-from dui_shared.errors import DomainError, FieldError, InvalidInput, NotFound
+from dui_shared.envelope import Actor
+from dui_shared.errors import DomainError, FieldError, Forbidden, InvalidInput, NotFound
 from dui_shared.rpps import rpps_problem
 from dui_shared.timezone import to_paris
 
@@ -102,6 +106,29 @@ def ins_changes(avant: TraitsIdentite, apres: TraitsIdentite, *, strict: bool = 
     )
 
 
+def auteur_consentement(demande: ExprimePar | None, actor: Actor) -> ExprimePar:
+    """Who expresses a consent choice: a person's own account in its quality (the only one it may claim); a
+    professional records it for the person (`professionnel_pour_usager`, the default) or as the personne de
+    confiance or représentant légal expressed it — `usager` is the person's own account only."""
+    if actor.role in {q.value for q in QualitePersonne}:
+        qualite = ExprimePar(actor.role)
+        if demande not in (None, qualite):
+            raise Forbidden(
+                f"vous exprimez vos choix en votre qualité ({actor.role}), pas pour un autre",
+                rule="exprime_par_qualite",
+                field="exprime_par",
+            )
+        return qualite
+    if demande is ExprimePar.usager:
+        raise InvalidInput.single(
+            "exprime_par",
+            "exprime_par_professionnel",
+            "« usager » désigne un choix saisi par la personne elle-même : un professionnel l'enregistre "
+            "pour elle (professionnel_pour_usager)",
+        )
+    return demande or ExprimePar.professionnel_pour_usager
+
+
 def _add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -141,6 +168,7 @@ class DossierUsager(DuiAggregate):
         self.mesures: dict[UUID, Mesure] = {}
         self.prestations: dict[UUID, Prestation] = {}
         self.echanges: set[UUID] = set()
+        self.consentements: dict[ObjetConsentement, tuple[bool, ExprimePar, str | None]] = {}
 
     # -- life cycle ------------------------------------------------------------------------------------
 
@@ -724,6 +752,45 @@ class DossierUsager(DuiAggregate):
         resume: str | None,
     ) -> None:
         self.echanges.add(echange_id)
+
+    # -- consentements --------------------------------------------------------------------------------
+
+    def recueillir_consentement(
+        self,
+        objet: ObjetConsentement,
+        choix: bool,
+        exprime_par: ExprimePar,
+        recueilli_par: str,
+        commentaire: str | None,
+        le: datetime,
+        now: datetime,
+    ) -> None:
+        """The person's choice becomes the current one for `objet`; the same choice again records nothing."""
+        self.check_writable()
+        if le > now:
+            raise InvalidInput.single("le", "date_future", "un choix ne peut être daté dans le futur")
+        if self.consentements.get(objet) == (choix, exprime_par, commentaire):
+            return
+        self._consentement(
+            objet=objet,
+            choix=choix,
+            exprime_par=exprime_par,
+            recueilli_par=recueilli_par,
+            commentaire=commentaire,
+            le=le,
+        )
+
+    @event("ConsentementRecueilli")
+    def _consentement(
+        self,
+        objet: ObjetConsentement,
+        choix: bool,
+        exprime_par: ExprimePar,
+        recueilli_par: str,
+        commentaire: str | None,
+        le: datetime,
+    ) -> None:
+        self.consentements[objet] = (choix, exprime_par, commentaire)
 
     # -- helpers ---------------------------------------------------------------------------------------
 

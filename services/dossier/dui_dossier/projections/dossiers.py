@@ -9,6 +9,7 @@ from dui_shared.contracts.dossier import (
     AbsenceAnnulee,
     AbsenceDeclaree,
     AbsenceTerminee,
+    ConsentementRecueilli,
     DossierArchive,
     DossierClos,
     DossierOuvert,
@@ -158,6 +159,17 @@ class Dossiers:
         auteur jsonb NOT NULL
     );
     CREATE INDEX IF NOT EXISTS echange_dossier ON echange (dossier_id, le);
+    CREATE TABLE IF NOT EXISTS consentement (
+        dossier_id uuid NOT NULL,
+        seq bigint NOT NULL,
+        objet text NOT NULL,
+        choix boolean NOT NULL,
+        exprime_par text NOT NULL,
+        recueilli_par text NOT NULL,
+        commentaire text,
+        le timestamptz NOT NULL,
+        PRIMARY KEY (dossier_id, seq)
+    );
     """
 
     # -- the dossier row -------------------------------------------------------------------------------
@@ -479,6 +491,24 @@ class Dossiers:
             data.objet,
             data.resume,
             _actor(event),
+        )
+        await _touch(db, event)
+
+    # -- consentements ---------------------------------------------------------------------------------
+
+    @handles(ConsentementRecueilli)
+    async def consentement(self, db: Db, event: StoredEvent, data: ConsentementRecueilli) -> None:
+        await db.execute(
+            """INSERT INTO consentement (dossier_id, seq, objet, choix, exprime_par, recueilli_par, commentaire, le)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dossier_id, seq) DO NOTHING""",
+            event.envelope.subject,
+            event.seq,
+            data.objet.value,
+            data.choix,
+            data.exprime_par.value,
+            data.recueilli_par,
+            data.commentaire,
+            data.le,
         )
         await _touch(db, event)
 

@@ -92,6 +92,7 @@ async def _ics(
         min_position=position,
     )
     reply = await bus.client.call("agenda", f"ics_{kind}", rpc)
+    await bus.journal.tracer(request, reply.status)
     if reply.problem is not None:
         return to_response(reply)
     return Response(

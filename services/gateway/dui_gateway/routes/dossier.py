@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition
 from dui_gateway.forward import Forward, body, ids
+from dui_gateway.habilitations import filtrer_synthese
 from dui_gateway.routes.admission import PROBLEMS
 from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.contracts.dossier import Contact, ContenuProjet
@@ -85,7 +86,16 @@ async def fiche_synthese(
 ) -> JSONResponse:
     """The fiche de synthèse: identity and INS status, GIR, projet personnalisé, entourage, team, absences,
     prestations, mesures, alerts; `position` says which log position it reflects."""
-    return await FWD.read(request, bus, actor, "synthese", position, ids(dossier_id))
+    lisibles = frozenset(actor.lecture or ())
+    return await FWD.read(
+        request,
+        bus,
+        actor,
+        "synthese",
+        position,
+        ids(dossier_id),
+        montrer=lambda fiche: filtrer_synthese(fiche, lisibles),
+    )
 
 
 @router.post(f"{D}/archivage", response_model=CommandeAcceptee, responses=PROBLEMS)

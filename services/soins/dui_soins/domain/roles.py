@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dui_shared.contracts.soins import CategorieDonnees, NaturePrescription
+from dui_shared.envelope import Actor
 from dui_shared.errors import Forbidden
 from dui_shared.rpps import rpps_problem
 
@@ -43,9 +44,12 @@ who do: they read drug prescriptions, their versions and signatures. The other c
 diététique, pédicurie…) read the prescriptions of acts and exams only."""
 
 
-def voit(role: str, categorie: CategorieDonnees) -> bool:
-    """Whether a role may read data of this category (only `medical` is restricted for now)."""
-    return categorie is not CategorieDonnees.medical or role in ROLES_MEDICAUX
+def voit(actor: Actor, categorie: CategorieDonnees) -> bool:
+    """Whether the actor may read data of this category: what the habilitation matrix opens to their profile
+    when the gateway authorised them, else only `medical` is restricted (physicians and nurses)."""
+    if actor.lecture is not None:
+        return actor.may_read(categorie.value)
+    return categorie is not CategorieDonnees.medical or actor.role in ROLES_MEDICAUX
 
 
 def exiger_prescripteur(role: str, identifiant: str) -> None:
@@ -63,17 +67,25 @@ def exiger_prescripteur(role: str, identifiant: str) -> None:
         )
 
 
-def exiger_soignant(role: str, action: str) -> None:
-    if role not in ROLES_SOIN:
+def exiger_soignant(actor: Actor | str, action: str) -> None:
+    """A care role for care acts (a role's name); reading care data (an actor): the habilitation matrix decides
+    for a caller the gateway authorised (its `soins` category), the care roles for any other caller."""
+    if isinstance(actor, str):
+        role, allowed = actor, actor in ROLES_SOIN
+    else:
+        role = actor.role
+        allowed = actor.may_read("soins") if actor.lecture is not None else actor.role in ROLES_SOIN
+    if not allowed:
         raise Forbidden(
             f"{action} est réservé aux professionnels du soin (rôle « {role} »)", rule="role_soignant_requis"
         )
 
 
-def exiger_acces_medical(role: str) -> None:
-    if role not in ROLES_MEDICAUX:
+def exiger_acces_medical(actor: Actor) -> None:
+    allowed = actor.may_read("medical") if actor.lecture is not None else actor.role in ROLES_MEDICAUX
+    if not allowed:
         raise Forbidden(
-            "les données médicales sont réservées aux médecins et aux infirmiers",
+            "les données médicales sont réservées aux professionnels que la matrice d'habilitations y autorise",
             rule="donnees_medicales_reservees",
         )
 
@@ -85,9 +97,11 @@ def voit_prescription(role: str, nature: NaturePrescription | str) -> bool:
     return role in ROLES_SOIN and NaturePrescription(nature) is not NaturePrescription.medicament
 
 
-def exiger_lecture_prescription(role: str, nature: NaturePrescription | str) -> None:
-    """Reading one prescription (or its versions): a care role, and for a drug one that gives drugs."""
-    exiger_soignant(role, "lire une prescription")
+def exiger_lecture_prescription(actor: Actor, nature: NaturePrescription | str) -> None:
+    """Reading one prescription (or its versions): care data open to the caller, and for a drug a role that
+    gives drugs."""
+    exiger_soignant(actor, "lire une prescription")
+    role = actor.role
     if not voit_prescription(role, nature):
         raise Forbidden(
             "les prescriptions de médicaments sont réservées aux médecins, aux infirmiers et aux professionnels "

@@ -1,0 +1,1 @@
+"""The habilitations service: the OG's habilitation matrix, accounts, emergency and persons' accesses, access journal."""
