@@ -23,6 +23,7 @@ from nats.aio.client import Client as NATS
 from dui_dossier.application import dossier_id_for
 from dui_dossier.bootstrap import DossierService
 from dui_dossier.domain.dossier import DossierUsager
+from dui_gateway.audit import publier_trace
 from dui_habilitations.application import HabilitationsApp
 from dui_habilitations.bootstrap import HabilitationsService
 from dui_habilitations.domain.matrice import MATRICE_ID
@@ -39,8 +40,8 @@ from dui_shared.contracts.admission import (
 )
 from dui_shared.contracts.habilitations import AccesTrace, ModeAcces
 from dui_shared.contracts.habilitations_api import AccesUrgenceAOuvrir
-from dui_shared.envelope import Actor, Envelope
-from dui_shared.eventstore import AUDIT_STREAM, EventStore
+from dui_shared.envelope import Actor
+from dui_shared.eventstore import EventStore
 from dui_shared.projection import Projection, rebuild, wait_for_position
 from dui_shared.rpc import RpcReply, RpcRequest
 from dui_shared.timezone import now_utc
@@ -468,26 +469,7 @@ async def tracer(
         dossiers=dossiers,
         instant=instant,
     )
-    subject = f"dui.audit.acces.{trace_id}"
-    envelope = Envelope(
-        id=trace_id,
-        type=AccesTrace.type_name(),
-        source="dui-gateway",
-        subject=subject,
-        time=instant,
-        esms=EHPAD,
-        aggregate_type="acces",
-        aggregate_version=1,
-        actor=actor,
-        correlation_id=f"req-{trace_id}",
-        data=data.model_dump(mode="json"),
-    )
-    await nc.jetstream().publish(
-        subject,
-        envelope.model_dump_json().encode(),
-        stream=AUDIT_STREAM,
-        headers={"Nats-Msg-Id": msg_id or str(trace_id)},
-    )
+    await publier_trace(nc.jetstream(), trace_id, data, actor, f"req-{trace_id}", msg_id=msg_id)
     return trace_id
 
 

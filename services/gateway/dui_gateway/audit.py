@@ -16,7 +16,7 @@ from opentelemetry import trace
 
 from dui_gateway.habilitations import Acces
 from dui_shared.contracts.habilitations import AccesTrace
-from dui_shared.envelope import Envelope
+from dui_shared.envelope import Actor, Envelope
 from dui_shared.errors import Unavailable
 from dui_shared.eventstore import AUDIT_STREAM
 from dui_shared.observability import get_logger
@@ -104,28 +104,43 @@ class Journal:
             acces_urgence=acces.acces_urgence,
             instant=datetime.now(UTC),
         )
-        subject = f"dui.audit.acces.{trace_id}"
-        envelope = Envelope(
-            id=trace_id,
-            type=AccesTrace.type_name(),
-            source="dui-gateway",
-            subject=subject,
-            time=data.instant,
-            esms=acces.actor.esms[0] if len(acces.actor.esms) == 1 else "og",
-            aggregate_type="acces",
-            aggregate_version=1,
-            actor=acces.actor,
-            correlation_id=str(requete) or str(trace_id),
-            data=data.model_dump(mode="json"),
-        )
         try:
-            await self.js.publish(
-                subject,
-                envelope.model_dump_json().encode(),
-                stream=AUDIT_STREAM,
-                timeout=self.timeout,
-                headers={"Nats-Msg-Id": str(trace_id)},
+            await publier_trace(
+                self.js, trace_id, data, acces.actor, str(requete) or str(trace_id), self.timeout
             )
         except Exception as exc:
             log.error("audit.trace_failed", route=acces.route, error=repr(exc))
             raise Unavailable("l'accès n'a pas pu être tracé : la requête n'est pas servie") from None
+
+
+async def publier_trace(
+    js: JetStreamContext,
+    trace_id: UUID,
+    data: AccesTrace,
+    actor: Actor,
+    correlation_id: str,
+    timeout: float = 5.0,
+    msg_id: str | None = None,
+) -> None:
+    """One access trace on the audit stream, as a CloudEvents envelope; its id dedupes a retried publish."""
+    subject = f"dui.audit.acces.{trace_id}"
+    envelope = Envelope(
+        id=trace_id,
+        type=AccesTrace.type_name(),
+        source="dui-gateway",
+        subject=subject,
+        time=data.instant,
+        esms=actor.esms[0] if len(actor.esms) == 1 else "og",
+        aggregate_type="acces",
+        aggregate_version=1,
+        actor=actor,
+        correlation_id=correlation_id,
+        data=data.model_dump(mode="json"),
+    )
+    await js.publish(
+        subject,
+        envelope.model_dump_json().encode(),
+        stream=AUDIT_STREAM,
+        timeout=timeout,
+        headers={"Nats-Msg-Id": msg_id or str(trace_id)},
+    )

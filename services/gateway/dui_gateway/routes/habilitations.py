@@ -6,6 +6,7 @@ forget the rights they cached as soon as they hear it)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,7 +17,6 @@ from dui_gateway.deps import Bus, BusDep, CurrentActor, IdempotencyKey, MinPosit
 from dui_gateway.forward import Forward, body, ids
 from dui_gateway.routes.admission import PROBLEMS
 from dui_shared.contracts.admission_api import CommandeAcceptee
-from dui_shared.contracts.dossier_api import ConsentementAExprimer, ConsentementsVue
 from dui_shared.contracts.habilitations_api import (
     AccesPersonneAOuvrir,
     AccesUrgenceAccorde,
@@ -33,28 +33,23 @@ from dui_shared.contracts.habilitations_api import (
     ProfilAEnregistrer,
     RevueAcces,
 )
-from dui_shared.envelope import Actor
+
+
+@dataclass(frozen=True)
+class ForwardDroits(Forward):
+    """A change of rights: this gateway forgets what it cached at once (the others when they hear the event)."""
+
+    async def write(self, request: Request, bus: Bus, *args: Any, **kwargs: Any) -> JSONResponse:
+        response = await super().write(request, bus, *args, **kwargs)
+        request.app.state.habilitations.oublier()
+        return response
+
 
 router = APIRouter(tags=["habilitations"])
-FWD, DOSSIER = Forward("habilitations"), Forward("dossier")
+FWD = ForwardDroits("habilitations")
 D = "/dossiers/{dossier_id}"
 ProfessionPath = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 IdentifiantPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9._:@-]{1,64}$")]
-
-
-async def _write(
-    request: Request,
-    bus: Bus,
-    actor: Actor,
-    operation: str,
-    key: str | None,
-    params: dict[str, str] | None = None,
-    body: Any = None,
-) -> JSONResponse:
-    """A change of rights: this gateway forgets what it cached at once (the others when they hear the event)."""
-    response = await FWD.write(request, bus, actor, operation, key, params, body)
-    request.app.state.habilitations.oublier()
-    return response
 
 
 # -- matrix and accounts --------------------------------------------------------------------------------
@@ -81,7 +76,7 @@ async def definir_profil(
 ) -> JSONResponse:
     """Create or replace a profession's line (OG administrators)."""
     params = {"profession": profession}
-    return await _write(request, bus, actor, "matrice.definir_profil", key, params, body(cmd))
+    return await FWD.write(request, bus, actor, "matrice.definir_profil", key, params, body(cmd))
 
 
 @router.delete(
@@ -91,7 +86,7 @@ async def retirer_profil(
     request: Request, profession: ProfessionPath, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
     """Remove a profession's line: its accounts lose every right (the last administrator's line stays)."""
-    return await _write(request, bus, actor, "matrice.retirer_profil", key, {"profession": profession})
+    return await FWD.write(request, bus, actor, "matrice.retirer_profil", key, {"profession": profession})
 
 
 @router.get("/habilitations/comptes", response_model=PageComptes, responses=PROBLEMS)
@@ -125,7 +120,7 @@ async def definir_affectations(
 ) -> JSONResponse:
     """The ESMS an account works in (the whole set), and the profession it works as here if not the token's."""
     params = {"identifiant": identifiant}
-    return await _write(request, bus, actor, "comptes.definir_affectations", key, params, body(cmd))
+    return await FWD.write(request, bus, actor, "comptes.definir_affectations", key, params, body(cmd))
 
 
 # -- break-the-glass --------------------------------------------------------------------------------------
@@ -137,7 +132,7 @@ async def ouvrir_acces_urgence(
 ) -> JSONResponse:
     """Open a dossier outside one's ESMS in an emergency, with a written reason: time-limited, flagged in the
     access journal and listed for review."""
-    return await _write(request, bus, actor, "urgences.ouvrir", key, None, body(cmd))
+    return await FWD.write(request, bus, actor, "urgences.ouvrir", key, None, body(cmd))
 
 
 @router.post("/acces-urgence/{acces_id}/cloture", response_model=CommandeAcceptee, responses=PROBLEMS)
@@ -145,7 +140,7 @@ async def clore_acces_urgence(
     request: Request, acces_id: UUID, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
     """End one's emergency access before its term."""
-    return await _write(request, bus, actor, "urgences.clore", key, {"id": str(acces_id)})
+    return await FWD.write(request, bus, actor, "urgences.clore", key, {"id": str(acces_id)})
 
 
 @router.get("/acces-urgence", response_model=PageUrgences, responses=PROBLEMS)
@@ -167,7 +162,7 @@ async def revoir_acces_urgence(
     request: Request, acces_id: UUID, cmd: RevueAcces, actor: CurrentActor, bus: BusDep, key: IdempotencyKey
 ) -> JSONResponse:
     """Record the review of an emergency access (by someone else than who opened it)."""
-    return await _write(request, bus, actor, "urgences.revoir", key, {"id": str(acces_id)}, body(cmd))
+    return await FWD.write(request, bus, actor, "urgences.revoir", key, {"id": str(acces_id)}, body(cmd))
 
 
 # -- persons' accounts and the access journal of a dossier ------------------------------------------------
@@ -191,7 +186,7 @@ async def ouvrir_acces_personne(
     key: IdempotencyKey,
 ) -> JSONResponse:
     """Let a person's account read this dossier's filtered view, in the quality given."""
-    return await _write(request, bus, actor, "personnes.ouvrir", key, ids(dossier_id), body(cmd))
+    return await FWD.write(request, bus, actor, "personnes.ouvrir", key, ids(dossier_id), body(cmd))
 
 
 @router.post(
@@ -206,7 +201,7 @@ async def retirer_acces_personne(
     key: IdempotencyKey,
 ) -> JSONResponse:
     params = {**ids(dossier_id), "identifiant": identifiant}
-    return await _write(request, bus, actor, "personnes.retirer", key, params)
+    return await FWD.write(request, bus, actor, "personnes.retirer", key, params)
 
 
 @router.get(f"{D}/journal-acces", response_model=PageJournal, responses=PROBLEMS)
@@ -222,27 +217,3 @@ async def journal_acces(
     return await FWD.read(
         request, bus, actor, "journal.lister", position, ids(dossier_id), filtre.model_dump(mode="json")
     )
-
-
-# -- consent choices, recorded on the person's behalf -------------------------------------------------------
-
-
-@router.get(f"{D}/consentements", response_model=ConsentementsVue, responses=PROBLEMS)
-async def consentements(
-    request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
-) -> JSONResponse:
-    """The person's current choice on each subject (DMP, sharing, personne de confiance…) and their history."""
-    return await DOSSIER.read(request, bus, actor, "consentements", position, ids(dossier_id))
-
-
-@router.post(f"{D}/consentements", response_model=CommandeAcceptee, responses=PROBLEMS)
-async def exprimer_consentement(
-    request: Request,
-    dossier_id: UUID,
-    cmd: ConsentementAExprimer,
-    actor: CurrentActor,
-    bus: BusDep,
-    key: IdempotencyKey,
-) -> JSONResponse:
-    """Record a choice the person (or their personne de confiance, représentant légal) expressed."""
-    return await DOSSIER.write(request, bus, actor, "exprimer_consentement", key, ids(dossier_id), body(cmd))

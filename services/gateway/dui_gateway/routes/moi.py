@@ -159,15 +159,18 @@ async def mon_journal_acces(
 
 
 @router.get(f"{M}/consentements", response_model=ConsentementsVue, responses=PROBLEMS)
-async def mes_consentements(
+@router.get("/dossiers/{dossier_id}/consentements", response_model=ConsentementsVue, responses=PROBLEMS)
+async def consentements(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    """The choices recorded for the person, and by whom."""
+    """The person's current choice on each subject (DMP, sharing, personne de confiance…), who expressed it and
+    who recorded it, and the history: for the person themselves, or the staff."""
     return await DOSSIER.read(request, bus, actor, "consentements", position, ids(dossier_id))
 
 
 @router.post(f"{M}/consentements", response_model=CommandeAcceptee, responses=PROBLEMS)
-async def exprimer_mon_consentement(
+@router.post("/dossiers/{dossier_id}/consentements", response_model=CommandeAcceptee, responses=PROBLEMS)
+async def exprimer_consentement(
     request: Request,
     dossier_id: UUID,
     cmd: ConsentementAExprimer,
@@ -175,5 +178,6 @@ async def exprimer_mon_consentement(
     bus: BusDep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    """The person (or their représentant légal, personne de confiance) records a choice themselves."""
+    """Record a choice: the person (or their représentant légal, personne de confiance) themselves under
+    /moi, or a professional on their behalf."""
     return await DOSSIER.write(request, bus, actor, "exprimer_consentement", key, ids(dossier_id), body(cmd))
