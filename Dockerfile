@@ -4,6 +4,9 @@
 #   python -m dui_dossier     the dossier usager (and its reactions, scheduler)
 #   python -m dui_soins       transmissions, prescriptions, care plan, acts
 #   python -m dui_agenda      agendas, realisation, information
+#   python -m dui_habilitations  habilitation matrix, accounts' ESMS, emergency accesses, access journal
+#   python -m dui_oidc serve  local OpenID Connect provider (docker compose only; production uses Pro Santé Connect
+#                             and/or the OG's identity provider)
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -15,7 +18,11 @@ ENV PYTHONUNBUFFERED=1 \
 WORKDIR /app
 
 RUN groupadd --system --gid 10001 dui \
-    && useradd --system --uid 10001 --gid dui --home-dir /app --no-create-home --shell /usr/sbin/nologin dui
+    && useradd --system --uid 10001 --gid dui --home-dir /app --no-create-home --shell /usr/sbin/nologin dui \
+    && install -d -o dui -g dui -m 0700 /app/data /app/data/oidc
+# /app/data is DUI_DATA_DIR's default (./data from WORKDIR); the local OIDC provider keeps its private keys in
+# /app/data/oidc. Created here, owned by the runtime user, so that an empty named volume mounted on it (compose)
+# starts with that owner and mode instead of root's.
 
 # Dependencies first, in their own layer: a code change does not reinstall them.
 COPY requirements.lock ./

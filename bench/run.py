@@ -8,6 +8,8 @@ Starts its own nats-server and PostgreSQL (or uses NATS_URL / DATABASE_URL), mea
 4. a full replay of the admission read model against a raw read of the same messages;
 5. the live projection's lag at a paced 500 events/s,
 6. the dossier's fiche de synthèse: a read alone, and a write followed by the read that reflects it,
+7. what the gateway's security costs per request: a dossier read through the gateway against the same read over
+   the bus, and its parts alone (token verification, rights uncached, one access trace; see `bench.securite`),
 
 then prints one table plus the issue's targets. Nothing here asserts on timings: these are figures, not tests.
 """
@@ -43,6 +45,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from bench import securite
 from dui_admission.application import AdmissionApp
 from dui_admission.domain.candidature import Candidature
 from dui_admission.projections import AdmissionReadModel
@@ -627,6 +630,29 @@ def _echange(i: int) -> EchangeATracer:
     )
 
 
+# -- 7. the gateway's security per request -------------------------------------------------------------
+
+
+async def bench_securite(nats_url: str, database_url: str, nc: NATS, pool: asyncpg.Pool, n: int) -> list[Row]:
+    """7a–7e one at a time, interleaved in rounds (`bench.securite` sets up the services, provider, gateway)."""
+    async with securite.operations(nats_url, database_url, nc, pool, ESMS) as ops:
+        totals = [0.0] * len(ops)
+        latencies: list[list[float]] = [[] for _ in ops]
+        chunk = max(1, math.ceil(n / ROUNDS))
+        for base in range(0, n, chunk):
+            for k, (_, op) in enumerate(ops):
+                seconds, lat = await sequential(min(chunk, n - base), op)
+                totals[k] += seconds
+                latencies[k] += lat
+    rows = [Row(name, n, totals[k], latencies[k]) for k, (name, _) in enumerate(ops)]
+    direct, gateway, *parts = (percentile(r.latencies, 0.5) * 1000 for r in rows)
+    overhead = gateway - direct
+    rows[1].ratio = f"+{overhead:.2f} ms p50 vs 7a ({gateway / direct:.1f}× 7a)"
+    for row, ms in zip(rows[2:], parts, strict=True):
+        row.ratio = f"{ms / overhead:.0%} of 7b − 7a" if overhead > 0 else ""
+    return rows
+
+
 # -- servers -------------------------------------------------------------------------------------------
 
 
@@ -673,6 +699,10 @@ def targets(rows: dict[str, Row]) -> list[str]:
     p99 = percentile(lag.latencies, 0.99) * 1000 if lag.latencies else math.inf
     fiche = rows["6b"]
     fresh = percentile(fiche.latencies, 0.99) * 1000 if fiche.latencies else math.inf
+    direct, gateway, token, trace = (
+        percentile(rows[k].latencies, 0.5) * 1000 for k in ("7a", "7b", "7c", "7e")
+    )
+    overhead = gateway - direct
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT MET"
@@ -683,6 +713,8 @@ def targets(rows: dict[str, Row]) -> list[str]:
         f"  replay vs raw read:                                {replay:.2f}× (≥ 0.8×)    {verdict(replay >= 0.8)}",
         f"  projection lag p99 at {LAG_RATE}/s:                      {p99:.1f} ms (< 100 ms) {verdict(p99 < 100)}",
         f"  write → fiche de synthèse p99:                     {fresh:.1f} ms (< 1000 ms) {verdict(fresh < 1000)}",
+        f"  gateway security per request (7b − 7a p50):        {overhead:.2f} ms             no target"
+        f" (token {token:.2f} ms + trace {trace:.2f} ms; rights cached)",
     ]
 
 
@@ -709,7 +741,9 @@ async def measure(nats_url: str, database_url: str, scale: float) -> list[Row]:
         catch_up, lag = await bench_lag(app, ctx, nc, pool, n(LAG_RATE * 10))
         step("6 fiche de synthèse")
         fiche = await bench_fiche(nc, pool, n(500))
-        return [*raw, single[0], *more, *single[1:], *replay, catch_up, lag, *fiche]
+        step("7 the gateway's security per request (services, OIDC provider and gateway in-process)")
+        secu = await bench_securite(nats_url, database_url, nc, pool, n(500))
+        return [*raw, single[0], *more, *single[1:], *replay, catch_up, lag, *fiche, *secu]
     finally:
         await pool.close()
         await nc.drain()

@@ -30,7 +30,6 @@ T = TypeVar("T")
 DEFAUT = json.loads((Path(__file__).parents[2] / "config/habilitations-defaut.json").read_text("utf-8"))
 LIGNES_DEFAUT: dict[str, dict[str, Any]] = {p["profession"]: p for p in DEFAUT["profils"]}
 DUREE_URGENCE = timedelta(hours=4)  # DUI_ACCES_URGENCE_HEURES, not set by the test session
-RPPS_URGENCE = with_key("1000000042")
 JUSTIFICATION = "Appel de nuit du SAMU : chute, besoin des antécédents et des traitements en cours"
 
 
@@ -64,7 +63,9 @@ async def _poll(lire: Callable[[], Awaitable[T | None]], quoi: str, timeout: flo
 
 
 async def _journal(gateway: httpx.AsyncClient, path: str, headers: dict[str, str]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = _ok(await gateway.get(path, params={"limit": 500}, headers=headers))["items"]
+    items: list[dict[str, Any]] = _ok(await gateway.get(path, params={"limit": 500}, headers=headers))[
+        "items"
+    ]
     return items
 
 
@@ -102,7 +103,8 @@ async def test_break_the_glass_opens_one_dossier_for_four_hours_flags_its_reads_
     did = await admitted_dossier(gateway, f"Urgence-{unique}", EHPAD)
     voisin = await admitted_dossier(gateway, f"Urgence-Voisin-{unique}", EHPAD)
     chez_lui = await admitted_dossier(gateway, f"Urgence-Ssiad-{unique}", SSIAD)
-    medecin = headers_for(SSIAD, role="medecin", who=RPPS_URGENCE)
+    rpps = with_key(f"10{uuid.uuid4().int % 10**8:08d}")  # a physician of his own: his accesses are his
+    medecin = headers_for(SSIAD, role="medecin", who=rpps)
     aide = headers_for(SSIAD, role="aide_soignant", who=f"as-{unique}")
     dpo = headers_for(role="dpo", who=f"dpo-{unique}")
 
@@ -146,6 +148,19 @@ async def test_break_the_glass_opens_one_dossier_for_four_hours_flags_its_reads_
     assert fiche["sections_masquees"] == []  # a physician reads every category the fiche holds
     assert (await gateway.get(f"/dossiers/{voisin}", headers=medecin)).status_code == 404
     assert (await gateway.get(f"/dossiers/{voisin}/synthese", headers=medecin)).status_code == 404
+    # it reads, it writes nothing: nothing it could leave behind (a person's access…) outlives it
+    link = await gateway.post(
+        f"/dossiers/{did}/acces-personnes",
+        json={"identifiant": f"perso-{unique}", "qualite": "representant_legal"},
+        headers=medecin,
+    )
+    assert link.status_code in (403, 404), link.text
+    note = await gateway.post(
+        f"/dossiers/{did}/transmissions",
+        json={"categorie": "soins", "texte": "vu en urgence"},
+        headers=medecin,
+    )
+    assert note.status_code == 404, note.text
 
     # a reason too short, even padded with spaces, opens nothing and names the field
     short = await gateway.post(
@@ -171,11 +186,11 @@ async def test_break_the_glass_opens_one_dossier_for_four_hours_flags_its_reads_
     # the DPO sees his read flagged with the emergency access in the dossier's journal
     journal = f"/dossiers/{did}/journal-acces"
     entree = await _entree(
-        gateway, journal, dpo, identifiant=RPPS_URGENCE, route="/dossiers/{dossier_id}", statut=200
+        gateway, journal, dpo, identifiant=rpps, route="/dossiers/{dossier_id}", statut=200
     )
     assert entree["acces_urgence"] == acces_id
     assert (entree["profession"], entree["profil"], entree["mode"]) == ("medecin", "professionnel", "lecture")
-    avant = await _entree(gateway, journal, dpo, identifiant=RPPS_URGENCE, statut=404)
+    avant = await _entree(gateway, journal, dpo, identifiant=rpps, statut=404)
     assert avant["acces_urgence"] is None  # the refused reads before the access are traced, not flagged
 
     # running, it is not to review yet
@@ -190,7 +205,7 @@ async def test_break_the_glass_opens_one_dossier_for_four_hours_flags_its_reads_
     a_revoir = await _a_revoir(gateway, did, _fresh(closed, dpo), a_revoir=True)
     assert a_revoir[acces_id]["statut"] == "clos"
     assert (a_revoir[acces_id]["identifiant"], a_revoir[acces_id]["justification"]) == (
-        RPPS_URGENCE,
+        rpps,
         JUSTIFICATION,
     )
     assert a_revoir[acces_id]["revue"] is None
@@ -200,7 +215,11 @@ async def test_break_the_glass_opens_one_dossier_for_four_hours_flags_its_reads_
         f"/acces-urgence/{acces_id}/revue", json={"conforme": True, "commentaire": "RAS"}, headers=medecin
     )
     assert _refus(own_review, 403) == "droit_revue_acces"
-    assert _refus(await gateway.get("/acces-urgence", headers=medecin), 403) == "droit_revue_acces"
+    # he lists his own accesses, not the others'
+    mine = await gateway.get("/acces-urgence", params={"identifiant": rpps}, headers=medecin)
+    assert mine.status_code == 200, mine.text
+    assert [a["id"] for a in mine.json()["items"]] == [acces_id]
+    assert _refus(await gateway.get("/acces-urgence", headers=medecin), 403) == "revue_acces_requis"
 
     reviewed = await gateway.post(
         f"/acces-urgence/{acces_id}/revue",
@@ -236,6 +255,14 @@ async def test_who_opened_an_emergency_access_never_reviews_it_even_with_the_rev
         ),
         201,
     )
+    # a cadre writes administrative data, but not through an emergency access: no person's access (which would
+    # outlive it) is opened that way
+    link = await gateway.post(
+        f"/dossiers/{did}/acces-personnes",
+        json={"identifiant": f"perso-{unique}", "qualite": "representant_legal"},
+        headers=cadre,
+    )
+    assert link.status_code == 404, link.text
     closed = await gateway.post(f"/acces-urgence/{accorde['id']}/cloture", headers=cadre)
     _ok(closed)
     revue = {"conforme": True, "commentaire": "tout va bien"}
@@ -290,9 +317,9 @@ async def test_a_person_reads_their_own_filtered_view_and_nothing_about_anyone_e
     assert [(p["dossier_id"], p["qualite"], p["esms"]) for p in moi["droits"]["personnes"]] == [
         (did, "usager", EHPAD)
     ]
-    assert [(p["dossier_id"], p["qualite"]) for p in _ok(await gateway.get("/moi/dossiers", headers=usager))] == [
-        (did, "usager")
-    ]
+    assert [
+        (p["dossier_id"], p["qualite"]) for p in _ok(await gateway.get("/moi/dossiers", headers=usager))
+    ] == [(did, "usager")]
     assert [
         (p["dossier_id"], p["qualite"]) for p in _ok(await gateway.get("/moi/dossiers", headers=confiance))
     ] == [(did, "personne_de_confiance")]
@@ -328,13 +355,19 @@ async def test_a_person_reads_their_own_filtered_view_and_nothing_about_anyone_e
             "titre": "Atelier mémoire",
             "debut": f"{demain}T15:00:00",
             "fin": f"{demain}T16:00:00",
-            "participants": {"usagers": [did, autre], "professionnels": [f"anim-{unique}"], "candidatures": []},
+            "participants": {
+                "usagers": [did, autre],
+                "professionnels": [f"anim-{unique}"],
+                "candidatures": [],
+            },
         },
         headers=OG_WIDE,
     )
     evenement = _ok(planned, 201)
     fenetre = {"du": demain, "au": demain}
-    staff_agenda = await gateway.get(f"/agendas/usagers/{did}", params=fenetre, headers=_fresh(planned, OG_WIDE))
+    staff_agenda = await gateway.get(
+        f"/agendas/usagers/{did}", params=fenetre, headers=_fresh(planned, OG_WIDE)
+    )
     [vue_equipe] = _ok(staff_agenda)["occurrences"]
     assert {p["id"] for p in vue_equipe["participants"] if p["type"] == "usager"} == {did, autre}
     assert nom_autre.upper() in staff_agenda.text  # the staff's agenda names both persons
@@ -382,7 +415,11 @@ async def test_a_person_reads_their_own_filtered_view_and_nothing_about_anyone_e
     _ok(expressed)
     mine = _ok(await gateway.get(f"{moi_d}/consentements", headers=_fresh(expressed, usager)))
     courant = {c["objet"]: c for c in mine["courants"]}["alimentation_dmp"]
-    assert (courant["choix"], courant["exprime_par"], courant["recueilli_par"]) == (False, "usager", usager_id)
+    assert (courant["choix"], courant["exprime_par"], courant["recueilli_par"]) == (
+        False,
+        "usager",
+        usager_id,
+    )
     staff = _ok(await gateway.get(f"/dossiers/{did}/consentements", headers=_fresh(expressed, secretariat)))
     assert {c["objet"]: c for c in staff["courants"]}["alimentation_dmp"]["exprime_par"] == "usager"
 
@@ -457,9 +494,11 @@ async def test_a_refused_read_of_a_dossier_is_traced_in_its_access_journal(
         "/dossiers/{dossier_id}/observations",
         "GET",
     )
-    assert (entree["profession"], entree["categories"], entree["acces_urgence"]) == (
+    # the trace names what was asked for, though nothing was shown
+    assert (entree["profession"], entree["categories"], entree["mode"], entree["acces_urgence"]) == (
         "aide_soignant",
-        [],
+        ["medical"],
+        "lecture",
         None,
     )
 
@@ -491,7 +530,9 @@ async def test_a_change_of_the_matrix_takes_effect_on_the_next_request_and_only_
     assert _refus(refused, 403) == "droit_administration"
 
     did = await admitted_dossier(gateway, f"Matrice-{unique}", EHPAD)
-    created = await gateway.post(f"/dossiers/{did}/projet-personnalise", json={"objectifs": []}, headers=OG_WIDE)
+    created = await gateway.post(
+        f"/dossiers/{did}/projet-personnalise", json={"objectifs": []}, headers=OG_WIDE
+    )
     _ok(created, 201)
     projet = f"/dossiers/{did}/projet-personnalise"
     assert _ok(await gateway.get(projet, headers=_fresh(created, animateur)))["dossier_id"] == did

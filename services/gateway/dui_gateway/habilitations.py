@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -102,9 +103,10 @@ def decider(
         raise _refus("espace réservé aux personnes accompagnées et à leurs proches", "reserve_personne")
     if not regle.personne and personne:
         raise _refus("opération réservée aux professionnels", "reserve_professionnels")
-    if regle.drapeau and not getattr(profil, regle.drapeau):
+    if regle.drapeaux and not any(getattr(profil, d) for d in regle.drapeaux):
         raise _refus(
-            f"le profil « {profil.libelle} » n'a pas le droit « {regle.drapeau} »", f"droit_{regle.drapeau}"
+            f"le profil « {profil.libelle} » n'a pas le droit « {' ou '.join(regle.drapeaux)} »",
+            f"droit_{regle.drapeaux[0]}",
         )
     categories: tuple[str, ...] = ()
     if regle.categories:
@@ -122,7 +124,15 @@ def decider(
         if dossier_id is None:
             actor = Actor(id=identite.identifiant, role=identite.profil, lecture=lecture, ecriture=())
             return acces(actor, categories)
-        lien = next((p for p in droits.personnes if str(p.dossier_id) == dossier_id), None)
+        # the link's quality must be the one the token asserts: the matrix line applied is the token's
+        lien = next(
+            (
+                p
+                for p in droits.personnes
+                if str(p.dossier_id) == dossier_id and p.qualite.value == identite.profil
+            ),
+            None,
+        )
         if lien is None:
             raise NotFound(f"dossier {dossier_id} introuvable")
         actor = Actor(
@@ -134,9 +144,12 @@ def decider(
     og = profil.portee is Portee.og or "*" in esms
     esms.discard("*")
     urgence: UUID | None = None
-    if dossier_id is not None and not og:
+    if dossier_id is not None and not og and mode is ModeAcces.lecture:
+        # an emergency access reads one dossier until its end; it writes nothing (nothing it could leave behind,
+        # such as a person's access to the dossier, outlives it)
+        now = datetime.now(UTC)
         for u in droits.urgences:
-            if str(u.dossier_id) == dossier_id and u.esms not in esms:
+            if str(u.dossier_id) == dossier_id and u.esms not in esms and u.fin > now:
                 esms.add(u.esms)
                 urgence = u.acces_id
     actor = Actor(
@@ -148,10 +161,6 @@ def decider(
         ecriture=ecriture,
     )
     return acces(actor, categories, dossier_id=dossier_id, acces_urgence=urgence)
-
-
-def categories_lisibles(acces: Acces) -> frozenset[str]:
-    return frozenset(acces.actor.lecture or ())
 
 
 class Habilitations:

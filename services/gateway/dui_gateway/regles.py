@@ -26,13 +26,13 @@ ECRITURE = ModeAcces.ecriture
 @dataclass(frozen=True)
 class Regle:
     """`categories`: the data the endpoint reads or writes (any of them opens it; with several, the service or
-    the gateway filters what the caller may not see). `drapeau`: a profile flag needed instead. `personne`: an
+    the gateway filters what the caller may not see). `drapeaux`: profile flags, one of which is needed instead. `personne`: an
     endpoint of the person's own view (/moi), closed to professionals; `None`: open to every authenticated caller
     (their own rights, logging out). No category, no flag: any professional with a profile."""
 
     categories: tuple[CategorieDonnees, ...] = ()
     mode: ModeAcces | None = None
-    drapeau: str | None = None
+    drapeaux: tuple[str, ...] = ()
     personne: bool | None = False
 
     def mode_pour(self, methode: str) -> ModeAcces:
@@ -46,7 +46,7 @@ def _d(*categories: CategorieDonnees, mode: ModeAcces | None = None) -> Regle:
 
 
 LIBRE = Regle()
-ADMINISTRATION = Regle(drapeau="administration")
+ADMINISTRATION = Regle(drapeaux=("administration",))
 TRANSMISSIONS = _d(A, S, C, SO, M, P)  # each transmission has its category; the soins service filters rows
 
 D = "/dossiers/{dossier_id}"
@@ -170,14 +170,15 @@ REGLES: dict[tuple[str, str], Regle] = {
     ("GET", "/habilitations/comptes"): ADMINISTRATION,
     ("GET", "/habilitations/comptes/{identifiant}"): ADMINISTRATION,
     ("PUT", "/habilitations/comptes/{identifiant}"): ADMINISTRATION,
-    ("POST", "/acces-urgence"): Regle(drapeau="acces_urgence"),
-    ("POST", "/acces-urgence/{acces_id}/cloture"): Regle(drapeau="acces_urgence"),
-    ("GET", "/acces-urgence"): Regle(drapeau="revue_acces"),
-    ("POST", "/acces-urgence/{acces_id}/revue"): Regle(drapeau="revue_acces"),
+    ("POST", "/acces-urgence"): Regle(drapeaux=("acces_urgence",)),
+    ("POST", "/acces-urgence/{acces_id}/cloture"): Regle(drapeaux=("acces_urgence",)),
+    # reviewers list every access; whoever may open one lists their own (the service narrows it)
+    ("GET", "/acces-urgence"): Regle(drapeaux=("revue_acces", "acces_urgence")),
+    ("POST", "/acces-urgence/{acces_id}/revue"): Regle(drapeaux=("revue_acces",)),
     ("GET", f"{D}/acces-personnes"): _d(A),
     ("POST", f"{D}/acces-personnes"): _d(A),
     ("POST", f"{D}/acces-personnes/{{identifiant}}/retrait"): _d(A),
-    ("GET", f"{D}/journal-acces"): Regle(drapeau="journal_acces", mode=LECTURE),
+    ("GET", f"{D}/journal-acces"): Regle(drapeaux=("journal_acces",), mode=LECTURE),
     ("GET", "/exploitation/projections"): ADMINISTRATION,
     # the caller's own session and rights, professionals and persons alike
     ("GET", "/moi"): Regle(personne=None),

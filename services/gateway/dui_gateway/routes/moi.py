@@ -93,7 +93,7 @@ def _sans_brouillons(projet: Any) -> Any:
         versions = [
             v for v in projet["versions"] if not (isinstance(v, dict) and v.get("statut") == "brouillon")
         ]
-        return {**projet, "versions": versions}
+        return {**projet, "versions": versions, "brouillon": None}
     return projet
 
 
@@ -154,8 +154,28 @@ async def mon_journal_acces(
 ) -> JSONResponse:
     """Who read or wrote the dossier, when and in which capacity (the person's right of access, RGPD art. 15)."""
     return await HABILITATIONS.read(
-        request, bus, actor, "journal.lister", position, ids(dossier_id), filtre.model_dump(mode="json")
+        request,
+        bus,
+        actor,
+        "journal.lister",
+        position,
+        ids(dossier_id),
+        filtre.model_dump(mode="json"),
+        montrer=lambda page: _sans_autres_personnes(page, actor.id),
     )
+
+
+def _sans_autres_personnes(page: Any, moi_id: str) -> Any:
+    """Professionals are named (that is the point); another person's login is not theirs to see."""
+    if not isinstance(page, dict):
+        return page
+    items = [
+        {**e, "identifiant": "autre personne"}
+        if e.get("profil") != "professionnel" and e.get("identifiant") != moi_id
+        else e
+        for e in page.get("items", [])
+    ]
+    return {**page, "items": items}
 
 
 @router.get(f"{M}/consentements", response_model=ConsentementsVue, responses=PROBLEMS)
