@@ -291,6 +291,10 @@ async def test_a_token_that_is_not_an_access_token_by_its_type_is_refused(
         ({"sub": None}, "sub"),
         ({"iat": int(time.time()) + 3600}, "iat"),
         ({"nbf": int(time.time()) + 3600}, "nbf"),
+        # a logout is remembered 24 h: a token valid longer would come back to life after it
+        ({"exp": int(time.time()) + 25 * 3600}, "24 h"),
+        ({"exp": float("inf")}, "exp"),  # JSON parsers read Infinity and NaN: no time check may pass them
+        ({"exp": float("nan")}, "exp"),
     ],
 )
 async def test_a_well_signed_token_missing_a_required_claim_or_dated_in_the_future_is_refused(

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from starlette.requests import Request
 
+from dui_gateway.deps import _esms_du_jeton, requete_id
 from dui_gateway.habilitations import Acces, decider
 from dui_gateway.jetons import IdentiteAppelant
 from dui_gateway.regles import REGLES
@@ -139,3 +141,20 @@ def test_a_persons_journal_names_professionals_and_no_other_person() -> None:
     }
     shown = _sans_autres_personnes(page, "moi")
     assert [e["identifiant"] for e in shown["items"]] == ["ide-1", "moi", "autre personne"]
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [("req-42.a:b_c", True), ("x" * 65, False), ("deux mots", False), ("é", False), ("", False)],
+)
+def test_a_client_request_id_is_kept_only_when_it_is_a_short_plain_token(given: str, kept: bool) -> None:
+    """It lands in every access trace and log line: anything else is replaced by one of ours."""
+    request = Request({"type": "http", "headers": [(b"x-request-id", given.encode())]})
+    assert (requete_id(request) == given) is kept
+    assert 1 <= len(requete_id(request)) <= 64
+
+
+def test_the_esms_a_token_names_are_the_ogs_only() -> None:
+    claims = {"dui_esms": [EHPAD, "999999999", "*", SSIAD]}
+    assert _esms_du_jeton(claims, "dui_esms", frozenset({EHPAD, SSIAD})) == (EHPAD, "*", SSIAD)
+    assert _esms_du_jeton(claims, None, frozenset({EHPAD})) == ()  # the claim is read only when named

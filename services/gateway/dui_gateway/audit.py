@@ -24,7 +24,11 @@ from dui_shared.observability import get_logger
 log = get_logger(__name__)
 MAX_IDS = 1000
 _KEYS = {"dossier_id": "dossiers", "candidature_id": "candidatures"}
-_LIST_ROUTES = {"/dossiers": "dossiers", "/candidatures": "candidatures"}
+_LIST_ROUTES = {
+    "/dossiers": "dossiers",
+    "/candidatures": "candidatures",
+    "/demandes/{demande_id}": "candidatures",
+}
 
 
 def _uuid(value: Any) -> UUID | None:
@@ -48,6 +52,10 @@ def _walk(body: Any) -> Iterator[tuple[str, Any]]:
             elif key == "usagers" and isinstance(value, list):  # agenda participants
                 for v in value:
                     yield "dossiers", v
+            elif key == "candidatures" and isinstance(value, list):  # a demande's candidatures, created
+                for v in value:
+                    if not isinstance(v, dict):
+                        yield "candidatures", v
             yield from _walk(value)
     elif isinstance(body, list):
         for item in body:
@@ -60,8 +68,9 @@ def concernes(route: str, path_params: dict[str, Any], body: Any) -> tuple[list[
     for key, kind in _KEYS.items():
         if (u := _uuid(path_params.get(key, ""))) is not None:
             found[kind][u] = None
-    if route in _LIST_ROUTES and isinstance(body, dict) and isinstance(body.get("items"), list):
-        for item in body["items"]:
+    items = body.get("items") if isinstance(body, dict) else body if isinstance(body, list) else None
+    if route in _LIST_ROUTES and isinstance(items, list):
+        for item in items:
             if isinstance(item, dict) and (u := _uuid(item.get("id"))) is not None:
                 found[_LIST_ROUTES[route]][u] = None
     for kind, value in _walk(body):
@@ -85,7 +94,7 @@ class Journal:
         if not dossiers and not candidatures:
             return
         span = trace.get_current_span().get_span_context()
-        requete = request.headers.get("x-request-id") or getattr(request.state, "requete_id", "")
+        requete = getattr(request.state, "requete_id", "")
         trace_id = uuid.uuid4()
         data = AccesTrace(
             requete_id=str(requete)[:128],

@@ -14,6 +14,7 @@ from dui_gateway.audit import Journal
 from dui_gateway.habilitations import Habilitations
 from dui_gateway.jetons import JetonsRevoques, VerificateurJetons, charger_professions
 from dui_shared.config import Settings
+from dui_shared.referentiel import Referentiel
 from dui_shared.rpc import RpcClient
 
 
@@ -24,7 +25,8 @@ async def ouvrir(app: FastAPI, settings: Settings, client: RpcClient, stack: Asy
     js = nc.jetstream()
     http = httpx.AsyncClient(timeout=5.0)
     stack.push_async_callback(http.aclose)
-    revocations = JetonsRevoques(js)
+    revocations = JetonsRevoques(js, replicas=settings.stream_replicas)
+    await revocations.est_revoque("demarrage")  # the bucket exists before the first request needs it
     app.state.settings = settings
     app.state.revocations = revocations
     app.state.verificateur = VerificateurJetons(
@@ -36,6 +38,8 @@ async def ouvrir(app: FastAPI, settings: Settings, client: RpcClient, stack: Asy
         revocations=revocations,
     )
     app.state.professions = charger_professions(settings.professions_file)
+    # ESMS a token may name: the OG's (anything else in the claim is ignored), `*` for all of them
+    app.state.esms_connus = frozenset(e.finess for e in Referentiel.load(settings.og_file).esms)
     habilitations = Habilitations(client)
     await habilitations.suivre(nc)
     app.state.habilitations = habilitations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -57,10 +58,9 @@ async def current_actor(
     request.state.identite = identite
     if regle is None:  # fail closed: an endpoint nobody classified opens nothing
         raise Forbidden(f"aucune règle d'habilitation pour {request.method} {route}", rule="regle_absente")
-    correlation = (request.headers.get("x-request-id") or "")[:128] or str(uuid.uuid4())
-    request.state.requete_id = correlation
+    request.state.requete_id = correlation = requete_id(request)
     droits = await state.habilitations.droits(identite, correlation)
-    esms_jeton = _esms_du_jeton(claims, state.settings.oidc_claim_esms)
+    esms_jeton = _esms_du_jeton(claims, state.settings.oidc_claim_esms, state.esms_connus)
     try:
         acces = decider(regle, request.method, route, request.path_params, identite, droits, esms_jeton)
     except DomainError as exc:
@@ -78,7 +78,17 @@ async def current_actor(
     return acces.actor
 
 
-def _esms_du_jeton(claims: dict[str, Any], claim: str | None) -> tuple[str, ...]:
+REQUETE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def requete_id(request: Request) -> str:
+    """The client's `X-Request-Id` when it is a plain token of 64 characters at most (it lands in traces and
+    logs), else one of ours."""
+    given = request.headers.get("x-request-id", "")
+    return given if REQUETE_ID.fullmatch(given) else str(uuid.uuid4())
+
+
+def _esms_du_jeton(claims: dict[str, Any], claim: str | None, connus: frozenset[str]) -> tuple[str, ...]:
     """ESMS assignments an OG's own identity provider puts in its tokens (off unless the operator names the
     claim: Pro Santé Connect carries none, the DUI's directory of assignments is used then)."""
     if not claim:
@@ -88,7 +98,7 @@ def _esms_du_jeton(claims: dict[str, Any], claim: str | None) -> tuple[str, ...]
         value = value.split(",")
     if not isinstance(value, list):
         return ()
-    return tuple(str(v).strip() for v in value if str(v).strip())[:200]
+    return tuple(e for e in (str(v).strip() for v in value[:200]) if e in connus or e == "*")
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -144,7 +144,7 @@ def decider(
     og = profil.portee is Portee.og or "*" in esms
     esms.discard("*")
     urgence: UUID | None = None
-    if dossier_id is not None and not og and mode is ModeAcces.lecture:
+    if dossier_id is not None and not og and mode is ModeAcces.lecture and not route.endswith(".ics"):
         # an emergency access reads one dossier until its end; it writes nothing (nothing it could leave behind,
         # such as a person's access to the dossier, outlives it)
         now = datetime.now(UTC)

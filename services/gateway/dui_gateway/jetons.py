@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import re
 import time
 import unicodedata
@@ -43,6 +44,10 @@ TAILLE_MAX: Final = 16 * 1024
 _KTY = {"RS256": "RSA", "PS256": "RSA", "ES256": "EC"}
 _SUBJECT_RPPS = re.compile(r"8([0-9]{11})")
 _PROFESSION = re.compile(r"[a-z][a-z0-9_]{1,39}")
+
+
+DUREE_MAX_JETON = 24 * 3600
+"""Seconds a logged-out token is remembered as revoked; tokens valid longer than this are refused outright."""
 
 
 class JetonRefuse(DomainError):
@@ -81,7 +86,7 @@ class JetonsRevoques:
     BUCKET: Final = "dui_jetons_revoques"
     _KEY: Final = re.compile(r"[A-Za-z0-9_=-]{1,128}")
 
-    def __init__(self, js: JetStreamContext, *, ttl: float = 24 * 3600, replicas: int = 1) -> None:
+    def __init__(self, js: JetStreamContext, *, ttl: float = DUREE_MAX_JETON, replicas: int = 1) -> None:
         self.js = js
         self.ttl = ttl
         self.replicas = replicas
@@ -404,6 +409,8 @@ class VerificateurJetons:
             raise JetonRefuse("jeton sans date d'expiration (exp)", rule="jeton_invalide")
         if exp + self.leeway <= now:
             raise JetonRefuse("jeton expiré", rule="jeton_expire")
+        if exp - now > DUREE_MAX_JETON:  # a logout is remembered that long: no token may outlive its memory
+            raise JetonRefuse("jeton valable trop longtemps (plus de 24 h)", rule="jeton_invalide")
         nbf = claims.get("nbf")
         if nbf is not None and (not _nombre(nbf) or nbf - self.leeway > now):
             raise JetonRefuse("jeton pas encore valide (nbf)", rule="jeton_invalide")
@@ -417,4 +424,5 @@ class VerificateurJetons:
 
 
 def _nombre(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite number (JSON parsers accept NaN and Infinity, which would pass or break every time check)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator
 
-from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition, to_response
+from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition, requete_id, to_response
 from dui_gateway.forward import Forward, body
 from dui_gateway.routes.admission import PROBLEMS
 from dui_shared.contracts.admission_api import CommandeAcceptee
@@ -85,7 +85,7 @@ async def _ics(
     """The iCalendar text the service answers, served as `text/calendar`; problems stay problem+json."""
     rpc = RpcRequest(
         actor=actor,
-        correlation_id=request.headers.get("x-request-id") or str(uuid.uuid4()),
+        correlation_id=requete_id(request),
         path=request.url.path,
         params={"id": owner},
         query=filtre.model_dump(mode="json"),
@@ -209,9 +209,36 @@ async def agenda_usager(
     """The person's agenda over Paris days `du`…`au` (default: 30 days from today): occurrences with their
     status, presences (an absence declared in the dossier shows them absent), overlaps, and information."""
     params = {"id": str(dossier_id)}
+    urgence = getattr(request.state, "acces", None) is not None and request.state.acces.acces_urgence
     return await FWD.read(
-        request, bus, actor, "agenda_usager", position, params, filtre.model_dump(mode="json")
+        request,
+        bus,
+        actor,
+        "agenda_usager",
+        position,
+        params,
+        filtre.model_dump(mode="json"),
+        # through an emergency access, this person only: not the others of the ESMS taking part
+        montrer=(lambda agenda: sans_autres_usagers(agenda, str(dossier_id))) if urgence else None,
     )
+
+
+def sans_autres_usagers(agenda: Any, dossier_id: str) -> Any:
+    """A person's agenda without the other persons taking part in shared activities."""
+    if not isinstance(agenda, dict):
+        return agenda
+    occurrences = [
+        {
+            **occ,
+            "participants": [
+                p
+                for p in occ.get("participants", [])
+                if p.get("type") != "usager" or p.get("id") == dossier_id
+            ],
+        }
+        for occ in agenda.get("occurrences", [])
+    ]
+    return {**agenda, "occurrences": occurrences}
 
 
 @router.get("/agendas/professionnels/{professionnel_id}.ics", response_class=Response, responses=ICS_RESPONSE)

@@ -16,6 +16,7 @@ from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition
 from dui_gateway.forward import Forward, body, ids
 from dui_gateway.habilitations import Acces
 from dui_gateway.routes.admission import PROBLEMS
+from dui_gateway.routes.agenda import sans_autres_usagers
 from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.contracts.agenda_api import FiltreFenetre
 from dui_shared.contracts.dossier_api import ConsentementAExprimer, ConsentementsVue
@@ -75,7 +76,23 @@ async def mes_dossiers(request: Request, actor: CurrentActor) -> list[AccesPerso
 async def mon_identite(
     request: Request, dossier_id: UUID, actor: CurrentActor, bus: BusDep, position: MinPosition
 ) -> JSONResponse:
-    return await DOSSIER.read(request, bus, actor, "identite", position, ids(dossier_id))
+    return await DOSSIER.read(
+        request, bus, actor, "identite", position, ids(dossier_id), montrer=_identite_pour_la_personne
+    )
+
+
+def _identite_pour_la_personne(identite: Any) -> Any:
+    """Traits, status and each step of the identity's history with who did it (their id and profession): not
+    the rights they acted with."""
+    if not isinstance(identite, dict):
+        return identite
+
+    def step(h: Any) -> Any:
+        if isinstance(h, dict) and isinstance(h.get("acteur"), dict):
+            return {**h, "acteur": {k: h["acteur"].get(k) for k in ("id", "role")}}
+        return h
+
+    return {**identite, "historique": [step(h) for h in identite.get("historique", [])]}
 
 
 @router.get(f"{M}/projet-personnalise", responses=PROBLEMS)
@@ -122,14 +139,10 @@ async def mon_agenda(
 
 
 def _agenda_pour(agenda: Any, dossier_id: str) -> Any:
+    agenda = sans_autres_usagers(agenda, dossier_id)
     if not isinstance(agenda, dict):
         return agenda
-    occurrences = []
-    for occ in agenda.get("occurrences", []):
-        participants = [
-            p for p in occ.get("participants", []) if p.get("type") != "usager" or p.get("id") == dossier_id
-        ]
-        occurrences.append({**occ, "participants": participants, "conflits": [], "commentaire": None})
+    occurrences = [{**occ, "conflits": [], "commentaire": None} for occ in agenda.get("occurrences", [])]
     informations = [i for i in agenda.get("informations", []) if i.get("destinataire") == dossier_id]
     return {**agenda, "occurrences": occurrences, "informations": informations}
 
