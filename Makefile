@@ -10,7 +10,7 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'dui-dev.pth').write_text(''.join(str(pathlib.Path(p).resolve()) + chr(10) for p in ('shared', 'services/admission', 'services/dossier', 'services/soins', 'services/agenda', 'services/habilitations', 'services/oidc', 'services/gateway', '.')))"
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'dui-dev.pth').write_text(''.join(str(pathlib.Path(p).resolve()) + chr(10) for p in ('shared', 'services/admission', 'services/dossier', 'services/soins', 'services/agenda', 'services/habilitations', 'services/reporting', 'services/oidc', 'services/gateway', '.')))"
 	touch $(STAMP)
 
 ## Run the whole platform: embedded NATS JetStream + PostgreSQL, every service, demo data.

@@ -24,6 +24,7 @@ from dui_gateway.jetons import charger_professions
 from dui_habilitations.bootstrap import HabilitationsService
 from dui_oidc.accounts import Accounts
 from dui_oidc.server import serve_in_thread
+from dui_reporting.bootstrap import ReportingService
 from dui_shared.aggregate import CommandContext
 from dui_shared.config import Settings
 from dui_shared.contracts.habilitations import CategorieDonnees, Niveau
@@ -145,6 +146,13 @@ async def habilitations_service(settings: Settings, store: EventStore) -> AsyncI
 
 
 @pytest.fixture(scope="session")
+async def reporting_service(settings: Settings, store: EventStore) -> AsyncIterator[ReportingService]:
+    service = await ReportingService(settings).start()
+    yield service
+    await service.stop()
+
+
+@pytest.fixture(scope="session")
 def oidc_accounts() -> Accounts:
     """The local provider's accounts: the demo ones, plus one per identity a test speaks as."""
     return Accounts.load()
@@ -197,6 +205,7 @@ async def gateway(
     soins_service: SoinsService,
     agenda_service: AgendaService,
     habilitations_service: HabilitationsService,
+    reporting_service: ReportingService,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The real gateway app in-process, talking to the real services over real NATS; each request carries a
     real token for the identity the test names (tests/support/identites.py)."""

@@ -12,7 +12,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from dui_gateway import authentification, problems
 from dui_gateway.deps import Bus
 from dui_gateway.limits import BodyLimit, HeadLimit
-from dui_gateway.routes import admission, agenda, dossier, exploitation, habilitations, moi, soins
+from dui_gateway.routes import admission, agenda, dossier, exploitation, habilitations, moi, reporting, soins
 from dui_gateway.securite_http import (
     Cors,
     InternalErrorGuard,
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(soins.router)
     app.include_router(agenda.router)
     app.include_router(habilitations.router)
+    app.include_router(reporting.router)
     app.include_router(moi.router)
     app.include_router(exploitation.router)
 

@@ -47,6 +47,9 @@ def _d(*categories: CategorieDonnees, mode: ModeAcces | None = None) -> Regle:
 
 LIBRE = Regle()
 ADMINISTRATION = Regle(drapeaux=("administration",))
+PILOTAGE = Regle(drapeaux=("revue_acces",), mode=LECTURE)
+"""Indicators and reporting facts: pseudonymous figures per ESMS, for who reviews the OG's use of the DUI (the
+`revue_acces` flag: direction, DPO, cadre de santé in the default matrix), within the ESMS they act for."""
 TRANSMISSIONS = _d(A, S, C, SO, M, P)  # each transmission has its category; the soins service filters rows
 
 D = "/dossiers/{dossier_id}"
@@ -180,6 +183,11 @@ REGLES: dict[tuple[str, str], Regle] = {
     ("POST", f"{D}/acces-personnes/{{identifiant}}/retrait"): _d(A),
     ("GET", f"{D}/journal-acces"): Regle(drapeaux=("journal_acces",), mode=LECTURE),
     ("GET", "/exploitation/projections"): ADMINISTRATION,
+    # reporting: aggregated, pseudonymous figures for the management (direction, DPO, cadre de santé)
+    ("GET", "/reporting/indicateurs"): PILOTAGE,
+    ("GET", "/reporting/indicateurs/mensuels"): PILOTAGE,
+    ("GET", "/reporting/indicateurs/{code}/detail"): PILOTAGE,
+    ("GET", "/reporting/faits"): PILOTAGE,
     # the caller's own session and rights, professionals and persons alike
     ("GET", "/moi"): Regle(personne=None),
     ("POST", "/session/deconnexion"): Regle(personne=None),

@@ -27,6 +27,7 @@ SERVICES = (
     ("dossier", ["-m", "dui_dossier"]),
     ("soins", ["-m", "dui_soins"]),
     ("agenda", ["-m", "dui_agenda"]),
+    ("reporting", ["-m", "dui_reporting"]),
     ("gateway", ["-m", "dui_gateway"]),
 )
 

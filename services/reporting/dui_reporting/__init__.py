@@ -1,0 +1,1 @@
+"""The reporting service: facts and indicators derived from the event log alone."""
