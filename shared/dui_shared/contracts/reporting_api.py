@@ -38,12 +38,9 @@ def _au_sens(value: Any) -> Any:
     return value
 
 
-class FiltrePeriode(Command):
-    esms: str = Esms
-    du: dt.date | None = Field(None, description="premier jour de la période ; par défaut : le 1er du mois")
-    au: dt.date | None = Field(
-        None, description="dernier jour (inclus) ; par défaut : la fin du mois de `du`"
-    )
+class _AuSens(Command):
+    """`au_sens`: figures as the log stood at that instant (a day alone: its end, Paris time)."""
+
     au_sens: dt.datetime | None = AuSens
 
     @field_validator("au_sens", mode="before")
@@ -55,6 +52,15 @@ class FiltrePeriode(Command):
     @classmethod
     def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
         return to_utc(value) if value is not None else None
+
+
+class FiltrePeriode(_AuSens):
+    esms: str = Esms
+    du: dt.date | None = Field(None, description="premier jour de la période ; par défaut : le 1er du mois")
+    au: dt.date | None = Field(
+        None, description="dernier jour (inclus) ; par défaut : la fin du mois de `du`"
+    )
+    au_sens: dt.datetime | None = AuSens
 
 
 class FiltreIndicateurs(FiltrePeriode):
@@ -66,7 +72,7 @@ class FiltreDetail(FiltrePeriode):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class FiltreMensuels(Command):
+class FiltreMensuels(_AuSens):
     esms: str = Esms
     de: str | None = Field(
         None, pattern=MOIS, description="premier mois AAAA-MM ; par défaut : 11 mois avant `a`"
@@ -76,18 +82,8 @@ class FiltreMensuels(Command):
     )
     au_sens: dt.datetime | None = AuSens
 
-    @field_validator("au_sens", mode="before")
-    @classmethod
-    def _instant(cls, value: Any) -> Any:
-        return _au_sens(value)
 
-    @field_validator("au_sens", mode="after")
-    @classmethod
-    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        return to_utc(value) if value is not None else None
-
-
-class FiltreFaits(Command):
+class FiltreFaits(_AuSens):
     esms: list[str] = Field(default_factory=list, max_length=50)
     type: list[TypeFait] = Field(default_factory=list, max_length=20)
     du: dt.date | None = None
@@ -95,16 +91,6 @@ class FiltreFaits(Command):
     au_sens: dt.datetime | None = AuSens
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0, le=1_000_000)
-
-    @field_validator("au_sens", mode="before")
-    @classmethod
-    def _instant(cls, value: Any) -> Any:
-        return _au_sens(value)
-
-    @field_validator("au_sens", mode="after")
-    @classmethod
-    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        return to_utc(value) if value is not None else None
 
 
 # -- views ----------------------------------------------------------------------------------------------
