@@ -19,6 +19,7 @@ run: $(STAMP)
 
 ## Lint, type-check and run every test tier against real NATS and PostgreSQL.
 test: $(STAMP) lint typecheck
+	command -v chromium >/dev/null || apt-get install -y -q chromium || sudo apt-get install -y -q chromium
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
@@ -40,6 +41,16 @@ e2e: $(STAMP)
 ## Side-by-side throughput and latency figures (not a test).
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+## The reporting read model over a generated log of 1M events: generation, rebuild, queries, increment (not a test).
+.PHONY: bench-reporting
+bench-reporting: $(STAMP)
+	$(PY) -m bench.reporting $(ARGS)
+
+## The AsyncAPI document of the public integration events (DUI_INT), from their contracts.
+.PHONY: asyncapi
+asyncapi: $(STAMP)
+	$(PY) -m dui_reporting asyncapi --out docs/asyncapi.json
 
 lock:
 	$(PY) -m uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11 --universal

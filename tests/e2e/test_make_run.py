@@ -144,6 +144,12 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
             time.sleep(0.1)
         assert {"dir.girard", "ide-0042"} <= {e["identifiant"] for e in journal["items"]}, journal
         assert http.get(f"/dossiers/{martin}/synthese", headers=moi).status_code == 403
+
+        # the operator dashboard: its page and where it logs in, public (it reads with the operator's token)
+        tableau = httpx.get(f"{url}/tableau-de-bord", timeout=10)
+        assert tableau.status_code == 200 and "text/html" in tableau.headers["content-type"]
+        config = httpx.get(f"{url}/tableau-de-bord/config", timeout=10)
+        assert config.status_code == 200 and config.json()["client_id"] == "dui-front", config.text
     finally:
         out = _stop(process)
     assert "PostgreSQL arrêté" in out and "NATS arrêté" in out

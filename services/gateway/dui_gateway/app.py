@@ -12,7 +12,17 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from dui_gateway import authentification, problems
 from dui_gateway.deps import Bus
 from dui_gateway.limits import BodyLimit, HeadLimit
-from dui_gateway.routes import admission, agenda, dossier, exploitation, habilitations, moi, reporting, soins
+from dui_gateway.routes import (
+    admission,
+    agenda,
+    dossier,
+    exploitation,
+    habilitations,
+    moi,
+    reporting,
+    soins,
+    tableau_de_bord,
+)
 from dui_gateway.securite_http import (
     Cors,
     InternalErrorGuard,
@@ -21,6 +31,7 @@ from dui_gateway.securite_http import (
     check_limit,
     check_origins,
     document_edge_answers,
+    origin_of,
 )
 from dui_shared.config import Settings
 from dui_shared.observability import get_logger
@@ -57,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reporting.router)
     app.include_router(moi.router)
     app.include_router(exploitation.router)
+    app.include_router(tableau_de_bord.router)
 
     # --- middleware stack (abuse resistance: dui_gateway.securite_http, dui_gateway.limits) ---
     # Each add_middleware wraps the ones added before it: added innermost first. A request passes, outermost
@@ -86,7 +98,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     app.add_middleware(
-        SecurityHeaders, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+        SecurityHeaders,
+        docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url),
+        dashboard_paths=tableau_de_bord.PATHS,
+        dashboard_connect=(origin_of(settings.oidc_issuer),),
     )
     document_edge_answers(app)  # 413, 414, 429, 431 in the OpenAPI of every operation
     # --- end of the middleware stack ---

@@ -203,5 +203,13 @@ REGLES: dict[tuple[str, str], Regle] = {
 }
 """(method, path template) → rule."""
 
-PUBLIQUES = frozenset({("GET", "/health")})
+PUBLIQUES = frozenset(
+    {
+        ("GET", "/health"),
+        # the operator dashboard's page and where it logs in: no data, the page reads with the operator's token
+        ("GET", "/tableau-de-bord"),
+        ("GET", "/tableau-de-bord/"),
+        ("GET", "/tableau-de-bord/config"),
+    }
+)
 """The only endpoints answered without a token."""

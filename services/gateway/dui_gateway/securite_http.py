@@ -1,7 +1,8 @@
 """HTTP hardening of the gateway, as pure ASGI middlewares (no BaseHTTPMiddleware and its task per request).
 
 - `SecurityHeaders`: the security headers on every response, errors included; the interactive docs pages get
-  their own Content-Security-Policy (CDN scripts and styles, their inline scripts by hash).
+  their own Content-Security-Policy (CDN scripts and styles, their inline scripts by hash), and so does the
+  operator dashboard (its inline script and style by hash, its calls to the gateway and the OIDC provider).
 - `InternalErrorGuard`: an exception raised below it (a route, a middleware) becomes the generic 500 problem,
   sent from inside the stack so it carries the security and CORS headers.
 - `Cors`: Starlette's CORS for the declared front ends only; a refused preflight is a problem+json.
@@ -18,7 +19,7 @@ import ipaddress
 import math
 import re
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,14 +59,19 @@ COMMON_HEADERS: tuple[tuple[str, str], ...] = (
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
 )
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+_INLINE_STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
+
+
+def _hashes(pattern: re.Pattern[bytes], html: bytes) -> list[str]:
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(block).digest()).decode() + "'"
+        for block in pattern.findall(html)
+    ]
 
 
 def docs_csp(html: bytes) -> str:
     """The policy of one docs page: its CDN origins, and its own inline scripts allowed by SHA-256 hash."""
-    hashes = [
-        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
-        for script in _INLINE_SCRIPT.findall(html)
-    ]
+    hashes = _hashes(_INLINE_SCRIPT, html)
     return "; ".join(
         (
             "default-src 'none'",
@@ -83,19 +89,59 @@ def docs_csp(html: bytes) -> str:
     )
 
 
-class SecurityHeaders:
-    """Sets the security headers on every response (replacing any the app set) and drops `Server`."""
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of a URL (a CSP source naming that origin only)."""
+    match = re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#\s]+", url.strip())
+    if not match:
+        raise ValueError(f"pas une URL absolue : {url!r}")
+    return match.group(0)
 
-    def __init__(self, app: ASGIApp, docs_paths: Collection[str | None] = ()) -> None:
+
+def dashboard_csp(html: bytes, connect: Sequence[str] = ()) -> str:
+    """The operator dashboard's policy: nothing from elsewhere; its own inline script and style by SHA-256
+    hash; calls to the gateway itself and to `connect` (the OIDC provider: discovery, token endpoint)."""
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src " + " ".join(_hashes(_INLINE_SCRIPT, html)),
+            "style-src " + " ".join(_hashes(_INLINE_STYLE, html)),
+            "img-src 'self' data:",
+            "connect-src " + " ".join(("'self'", *connect)),
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
+
+
+class SecurityHeaders:
+    """Sets the security headers on every response (replacing any the app set) and drops `Server`.
+
+    `dashboard_paths` answer the operator dashboard, whose scripts may call the gateway and `dashboard_connect`
+    (origins: the OIDC provider)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        docs_paths: Collection[str | None] = (),
+        dashboard_paths: Collection[str] = (),
+        dashboard_connect: Sequence[str] = (),
+    ) -> None:
         self.app = app
         self.docs_paths = frozenset(p for p in docs_paths if p)
+        self.dashboard_paths = frozenset(dashboard_paths)
+        self.dashboard_connect = tuple(dashboard_connect)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _route_path(scope) in self.docs_paths:
-            await self._docs_page(scope, receive, send)
+        path = _route_path(scope)
+        if path in self.docs_paths:
+            await self._page(scope, receive, send, docs_csp)
+            return
+        if path in self.dashboard_paths:
+            await self._page(scope, receive, send, lambda html: dashboard_csp(html, self.dashboard_connect))
             return
 
         async def send_secured(message: Message) -> None:
@@ -105,7 +151,7 @@ class SecurityHeaders:
 
         await self.app(scope, receive, send_secured)
 
-    async def _docs_page(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _page(self, scope: Scope, receive: Receive, send: Send, policy: Callable[[bytes], str]) -> None:
         """Holds the (small, static) page back until its body is known: the policy names its inline scripts."""
         start: Message | None = None
         body: list[bytes] = []
@@ -123,7 +169,7 @@ class SecurityHeaders:
                 return
             content = b"".join(body)
             html = Headers(raw=start.get("headers") or []).get("content-type", "").startswith("text/html")
-            _secure(start, docs_csp(content) if html else API_CSP)
+            _secure(start, policy(content) if html else API_CSP)
             await send(start)
             await send({"type": "http.response.body", "body": content, "more_body": False})
 

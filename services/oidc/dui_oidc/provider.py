@@ -344,6 +344,8 @@ class _Revocation(RevocationEndpoint):
         token.refresh_revoked = True
 
 
+_CORS_PATHS = frozenset({"/.well-known/openid-configuration", "/jwks", "/token", "/revoke"})
+"""Read by browser-based public clients from their own origin (RFC 8252 / OAuth 2.0 for browser-based apps)."""
 _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -531,6 +533,14 @@ class Provider:
         @app.post("/revoke")
         def revoke() -> Response:
             return server.create_endpoint_response("revocation")
+
+        @app.after_request
+        def cors(response: Response) -> Response:
+            # browser clients (the operator dashboard, served by the gateway: another origin) read discovery
+            # and exchange their code here; simple requests only (GET, form POST), no cookies, no credentials
+            if request.path in _CORS_PATHS:
+                response.headers["Access-Control-Allow-Origin"] = "*"
+            return response
 
         @app.errorhandler(HTTPException)
         def http_error(exc: HTTPException) -> tuple[Response, int]:
