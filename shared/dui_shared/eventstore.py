@@ -24,6 +24,9 @@ DEAD_LETTER_SUBJECTS = "dui.dlq.>"
 AUDIT_STREAM = "DUI_AUDIT"
 AUDIT_SUBJECTS = "dui.audit.>"
 AUDIT_RETENTION_DAYS = 3 * 366
+INTEGRATION_STREAM = "DUI_INT"
+INTEGRATION_SUBJECTS = "dui.int.>"
+INTEGRATION_DUPLICATE_WINDOW_HOURS = 24
 
 ERR_WRONG_LAST_SEQUENCE = 10071
 ERR_BATCH_DUPLICATE_MSG_ID = 10201
@@ -109,6 +112,12 @@ class EventStore:
         audit.update(allow_atomic=False, max_age=AUDIT_RETENTION_DAYS * 24 * 3600 * 1_000_000_000)
         audit["duplicate_window"] = 10 * _ONE_MINUTE_NS
         await self._ensure(audit)
+        # Public integration events for downstream systems (GEF, RH, EI): their own stream, so subscribers never
+        # see the domain log; a day of de-duplication, so a publisher replaying its source publishes nothing twice.
+        integration = stream_config(INTEGRATION_STREAM, [INTEGRATION_SUBJECTS], replicas=self.replicas)
+        integration.update(allow_atomic=False)
+        integration["duplicate_window"] = INTEGRATION_DUPLICATE_WINDOW_HOURS * 60 * _ONE_MINUTE_NS
+        await self._ensure(integration)
 
     async def _ensure(self, config: dict[str, Any]) -> None:
         name = config["name"]

@@ -672,7 +672,7 @@ async def test_a_rebuild_of_the_reporting_read_model_gives_the_live_one(
     """Replay equals incremental: the whole log replayed from sequence 1 into a fresh schema gives the rows the
     live projection built event by event, table by table. The only events it parked are those no contract
     can read (other tests put garbage in the log on purpose): none was refused by a handler."""
-    [runner] = reporting_service.runners
+    [runner] = [r for r in reporting_service.runners if r.schema == ReportingReadModel.name]
     if runner.parked:
         dlq = await nc.jetstream().subscribe(
             f"dui.dlq.{ReportingReadModel.name}", stream=DEAD_LETTER_STREAM, ordered_consumer=True

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from dui_reporting import handlers
+from dui_reporting.integration import IntegrationPublisher
 from dui_reporting.parametres import ParametresIndicateurs
 from dui_reporting.projections import PROJECTIONS
 from dui_reporting.queries import ReportingQueries
@@ -26,7 +27,9 @@ class ReportingService(ServiceHost):
         self.queries = ReportingQueries(pool, store, referentiel, ParametresIndicateurs())
 
     def projections(self) -> list[Projection]:
-        return [p() for p in PROJECTIONS]
+        # the integration publisher runs beside the read model but is never rebuilt with it (see integration.py)
+        assert self.nc is not None
+        return [*(p() for p in PROJECTIONS), IntegrationPublisher(self.nc)]
 
     def register(self, rpc: RpcServer) -> None:
         assert self.queries is not None and self.pool is not None

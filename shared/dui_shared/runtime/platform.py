@@ -158,7 +158,9 @@ def main() -> int:
         _say("")
         _say(f"Passerelle DUI : {url}")
         _say(f"OpenAPI       : {url}/openapi.json   (documentation : {url}/docs)")
-        _say(f"Tableau de bord: {url}/tableau-de-bord   (indicateurs ESMS Numérique et TBB.1 ; compte dir.girard)")
+        _say(
+            f"Tableau de bord: {url}/tableau-de-bord   (indicateurs ESMS Numérique et TBB.1 ; compte dir.girard)"
+        )
         _say(
             f"Identité      : fournisseur OpenID Connect local {platform.issuer} (comptes : config/oidc-comptes.json)"
         )
