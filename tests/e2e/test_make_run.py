@@ -17,6 +17,8 @@ from dui_dossier.demo import SECTIONS
 from dui_oidc.accounts import Accounts
 from dui_oidc.client import JetonsDeDemo
 from dui_shared.runtime.platform import DEMO_INFIRMIER
+from tests.e2e.test_tableau_de_bord import CHROMIUM_HEADLESS, ESMS_NUMERIQUE
+from tests.e2e.test_tableau_de_bord import _chromium as chromium
 from tests.support.builders import EHPAD
 
 SEC = {"X-Dui-Professionnel": "sec.fournier"}  # the OG's secretariat, every ESMS
@@ -150,6 +152,17 @@ def test_make_run_serves_demo_data_stops_cleanly_and_keeps_data_across_a_restart
         assert tableau.status_code == 200 and "text/html" in tableau.headers["content-type"]
         config = httpx.get(f"{url}/tableau-de-bord/config", timeout=10)
         assert config.status_code == 200 and config.json()["client_id"] == "dui-front", config.text
+        # … and it renders the demo data in a browser, for the EHPAD's director
+        assert isinstance(http.auth, JetonsDeDemo)
+        page = f"{url}/tableau-de-bord#jeton={http.auth.token('dir.girard')}"
+        dom = subprocess.run(
+            [chromium(), *CHROMIUM_HEADLESS, f"--user-data-dir={tmp_path / 'chromium'}", "--dump-dom", page],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        assert f"FINESS {EHPAD}" in dom and all(libelle in dom for libelle in ESMS_NUMERIQUE), dom[-3000:]
     finally:
         out = _stop(process)
     assert "PostgreSQL arrêté" in out and "NATS arrêté" in out

@@ -81,21 +81,21 @@ async def passerelle(gateway: httpx.AsyncClient, gateway_settings: Settings) -> 
         sock.close()
 
 
+CHROMIUM_HEADLESS = (
+    "--headless=new",
+    "--no-sandbox",  # root in CI containers
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--hide-scrollbars",
+    f"--window-size={LARGEUR},{HAUTEUR}",
+    "--virtual-time-budget=10000",
+)
+
+
 async def _chromium_run(profile: Path, *args: str) -> str:
     """One headless Chromium run, off pytest's event loop (the services answer the page meanwhile)."""
-    command = [
-        _chromium(),
-        "--headless=new",
-        "--no-sandbox",  # root in CI containers
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        f"--window-size={LARGEUR},{HAUTEUR}",
-        "--virtual-time-budget=10000",
-        *args,
-    ]
+    command = [_chromium(), *CHROMIUM_HEADLESS, f"--user-data-dir={profile}", *args]
     done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
