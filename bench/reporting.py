@@ -160,9 +160,9 @@ class Generator:
         # weekly group activities, planned on day 30 for the persons admitted in the first month
         self.groups: list[tuple[str, uuid.UUID, list[Person], int]] = []  # esms, id, persons, hour
         for e in esms:
-            early = [p for p in self.persons if p.esms == e and p.admis < 30]
-            for g in range(0, len(early), GROUP):
-                self.groups.append((e, uuid.uuid4(), early[g : g + GROUP], 14 + (g // GROUP) % 4))
+            premiers = [p for p in self.persons if p.esms == e and p.admis < 30]
+            for g in range(0, len(premiers), GROUP):
+                self.groups.append((e, uuid.uuid4(), premiers[g : g + GROUP], 14 + (g // GROUP) % 4))
         self.versions: dict[str, int] = collections.defaultdict(int)
         self.fill_rate = 0.0
         self.checked: set[str] = set()

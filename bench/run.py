@@ -9,7 +9,8 @@ Starts its own nats-server and PostgreSQL (or uses NATS_URL / DATABASE_URL), mea
 5. the live projection's lag at a paced 500 events/s,
 6. the dossier's fiche de synthèse: a read alone, and a write followed by the read that reflects it,
 7. what the gateway's security costs per request: a dossier read through the gateway against the same read over
-   the bus, and its parts alone (token verification, rights uncached, one access trace; see `bench.securite`),
+   the bus, and its parts alone (token verification, rights uncached, one access trace, the HTTP stack without
+   security; see `bench.securite`),
 
 then prints one table plus the issue's targets. Nothing here asserts on timings: these are figures, not tests.
 """
@@ -538,9 +539,7 @@ async def bench_lag(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(committed.wait(), timeout=5)
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await securite.cancel_and_wait(task)
         await runner.close()
         with contextlib.suppress(Exception):
             await nc.jetstream().delete_consumer(EVENTS_STREAM, runner.consumer)
@@ -614,9 +613,7 @@ async def bench_fiche(nc: NATS, pool: asyncpg.Pool, n: int) -> list[Row]:
             latencies.append(time.perf_counter() - t0)
         fresh_seconds = time.perf_counter() - start
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await securite.cancel_and_wait(task)
         await runner.close()
     return [
         Row("6a fiche de synthèse read (one snapshot, 10 queries)", n, read_seconds, read_lat),
@@ -634,7 +631,7 @@ def _echange(i: int) -> EchangeATracer:
 
 
 async def bench_securite(nats_url: str, database_url: str, nc: NATS, pool: asyncpg.Pool, n: int) -> list[Row]:
-    """7a–7e one at a time, interleaved in rounds (`bench.securite` sets up the services, provider, gateway)."""
+    """7a–7f one at a time, interleaved in rounds (`bench.securite` sets up the services, provider, gateway)."""
     async with securite.operations(nats_url, database_url, nc, pool, ESMS) as ops:
         totals = [0.0] * len(ops)
         latencies: list[list[float]] = [[] for _ in ops]
@@ -699,8 +696,8 @@ def targets(rows: dict[str, Row]) -> list[str]:
     p99 = percentile(lag.latencies, 0.99) * 1000 if lag.latencies else math.inf
     fiche = rows["6b"]
     fresh = percentile(fiche.latencies, 0.99) * 1000 if fiche.latencies else math.inf
-    direct, gateway, token, trace = (
-        percentile(rows[k].latencies, 0.5) * 1000 for k in ("7a", "7b", "7c", "7e")
+    direct, gateway, token, trace, http = (
+        percentile(rows[k].latencies, 0.5) * 1000 for k in ("7a", "7b", "7c", "7e", "7f")
     )
     overhead = gateway - direct
 
@@ -713,8 +710,8 @@ def targets(rows: dict[str, Row]) -> list[str]:
         f"  replay vs raw read:                                {replay:.2f}× (≥ 0.8×)    {verdict(replay >= 0.8)}",
         f"  projection lag p99 at {LAG_RATE}/s:                      {p99:.1f} ms (< 100 ms) {verdict(p99 < 100)}",
         f"  write → fiche de synthèse p99:                     {fresh:.1f} ms (< 1000 ms) {verdict(fresh < 1000)}",
-        f"  gateway security per request (7b − 7a p50):        {overhead:.2f} ms             no target"
-        f" (token {token:.2f} ms + trace {trace:.2f} ms; rights cached)",
+        f"  gateway per request, 7b − 7a p50:                  {overhead:.2f} ms         no target"
+        f" (HTTP stack alone 7f {http:.2f} ms; token 7c {token:.2f} ms; trace 7e {trace:.2f} ms; rights cached)",
     ]
 
 

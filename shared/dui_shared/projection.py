@@ -197,13 +197,17 @@ class _Puller:
         if not self._ready:
             # what is there now, without waiting…
             await self._request({"batch": batch, "no_wait": True})
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that lands as the wait
+            # ends, and a runner being stopped would then loop forever (CPython gh-86296)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._ended.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._ended.wait()
         if not self._ready and wait:
             # …else wait for the first new message (the rest of this request comes later, kept in order)
             await self._request({"batch": batch, "expires": int(timeout * 1e9)})
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), timeout + 0.5)
+                async with asyncio.timeout(timeout + 0.5):
+                    await self._arrived.wait()
         taken, self._ready = self._ready[:batch], self._ready[batch:]
         return taken
 
@@ -492,7 +496,8 @@ class ProjectionRunner:
         """Wait until this runner applied the log up to `position` (read-your-own-writes)."""
         async with self._advanced:
             try:
-                await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._advanced.wait_for(lambda: self.position >= position)
             except TimeoutError:
                 return False
         return True
