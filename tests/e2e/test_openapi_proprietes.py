@@ -13,8 +13,6 @@ matched narrowly, printed at every run, and is to be deleted with its fix.
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -25,7 +23,6 @@ import httpx
 import pytest
 import requests
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, Phase, Verbosity, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
@@ -39,9 +36,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from dui_gateway.app import create_app
 from dui_shared.config import Settings
 from tests.support.identites import IdentitesDeTest
+from tests.support.passerelle import passerelle_uvicorn
 
 
 @pytest.fixture(params=["administrateur_og", "medecin_ehpad", "cadre_og"])
@@ -100,34 +97,13 @@ class Rapport:
 
 
 @pytest.fixture(scope="module")
-async def passerelle(gateway: httpx.AsyncClient, request: pytest.FixtureRequest) -> AsyncIterator[str]:
-    """Base URL of a gateway under uvicorn; `gateway` is asked for so that every service it needs runs."""
-    try:  # the settings the session's test gateway runs with (its token issuer, once conftest has one)
-        settings: Settings = request.getfixturevalue("gateway_settings")
-    except pytest.FixtureLookupError:
-        settings = request.getfixturevalue("settings")
+async def passerelle(gateway: httpx.AsyncClient, gateway_settings: Settings) -> AsyncIterator[str]:
+    """`gateway` is asked for so that every service it needs runs, on pytest's event loop."""
     # about 3 000 requests a minute from one address: the limits tested elsewhere stay out of this run
-    app = create_app(settings.model_copy(update={"rate_limit": "1000000/minute"}))
-    # IPPROTO_TCP named: asyncio sets TCP_NODELAY on accepted sockets only then (else 40 ms per keep-alive call)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="passerelle", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the gateway did not start under uvicorn")
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 30)
-        sock.close()
+    async with passerelle_uvicorn(
+        gateway_settings.model_copy(update={"rate_limit": "1000000/minute"})
+    ) as url:
+        yield url
 
 
 def _property(

@@ -16,10 +16,8 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import struct
 import subprocess
-import threading
 import time
 import zlib
 from collections.abc import AsyncIterator
@@ -29,12 +27,11 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
-import uvicorn
 
-from dui_gateway.app import create_app
 from dui_shared.config import Settings
 from tests.support.builders import EHPAD, admit, headers_for
 from tests.support.identites import IdentitesDeTest
+from tests.support.passerelle import passerelle_uvicorn
 
 LARGEUR, HAUTEUR = 1280, 2000
 ESMS_NUMERIQUE = (
@@ -57,28 +54,9 @@ def _chromium() -> str:
 
 @pytest.fixture(scope="module")
 async def passerelle(gateway: httpx.AsyncClient, gateway_settings: Settings) -> AsyncIterator[str]:
-    """Base URL of a gateway under uvicorn in a thread (the pattern of test_openapi_proprietes.py); `gateway`
-    is asked for so that every service it needs runs, on pytest's event loop."""
-    app = create_app(gateway_settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="tableau", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the gateway did not start under uvicorn")
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 30)
-        sock.close()
+    """`gateway` is asked for so that every service it needs runs, on pytest's event loop."""
+    async with passerelle_uvicorn(gateway_settings, "tableau") as url:
+        yield url
 
 
 CHROMIUM_HEADLESS = (
