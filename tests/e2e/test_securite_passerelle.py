@@ -503,6 +503,40 @@ async def test_a_refused_read_of_a_dossier_is_traced_in_its_access_journal(
     )
 
 
+async def test_reads_and_writes_of_a_resource_addressed_by_its_own_id_are_traced_in_its_dossiers_journal(
+    gateway: httpx.AsyncClient, unique: str
+) -> None:
+    """A prescription's versions and its stop name no dossier in their answer: the trace still finds it."""
+    did = await admitted_dossier(gateway, f"Ressource-{unique}", EHPAD)
+    rpps = with_key(f"10{uuid.uuid4().int % 10**8:08d}")
+    medecin = headers_for(EHPAD, role="medecin", who=rpps)
+    dpo = headers_for(role="dpo", who=f"dpo-ressource-{unique}")
+    body = {
+        "contenu": {
+            "nature": "medicament",
+            "medicament": {"denomination": "Paracétamol", "dosage": "500 mg", "voie": "orale"},
+            "prises": [{"heure": "08:00", "quantite": 1, "unite": "comprimé"}],
+        }
+    }
+    created = await gateway.post(f"/dossiers/{did}/prescriptions", json=body, headers=medecin)
+    pid = _ok(created, 201)["id"]
+    versions = await gateway.get(f"/prescriptions/{pid}/versions", headers=_fresh(created, medecin))
+    assert _ok(versions) and did not in versions.text  # the answer itself does not name the dossier
+    _ok(
+        await gateway.post(
+            f"/prescriptions/{pid}/arret", json={"motif": "fin de traitement"}, headers=medecin
+        )
+    )
+
+    journal = f"/dossiers/{did}/journal-acces"
+    for methode, route in (
+        ("GET", "/prescriptions/{prescription_id}/versions"),
+        ("POST", "/prescriptions/{prescription_id}/arret"),
+    ):
+        entree = await _entree(gateway, journal, dpo, identifiant=rpps, methode=methode, route=route)
+        assert entree["statut"] == 200 and entree["profession"] == "medecin"
+
+
 # -- the matrix ---------------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from dui_shared.envelope import Actor, Envelope
 from dui_shared.errors import Unavailable
 from dui_shared.eventstore import AUDIT_STREAM
 from dui_shared.observability import get_logger
+from dui_shared.rpc import RpcClient, RpcRequest
 
 log = get_logger(__name__)
 MAX_IDS = 1000
@@ -79,18 +80,55 @@ def concernes(route: str, path_params: dict[str, Any], body: Any) -> tuple[list[
     return list(found["dossiers"])[:MAX_IDS], list(found["candidatures"])[:MAX_IDS]
 
 
+RESSOURCES: dict[str, tuple[str, str, str]] = {
+    "/prescriptions/{prescription_id}": ("soins", "prescription", "prescription_id"),
+    "/transmissions/{transmission_id}": ("soins", "transmission", "transmission_id"),
+    "/observations/{observation_id}": ("soins", "observation", "observation_id"),
+    "/evaluations/{evaluation_id}": ("dossier", "evaluation", "evaluation_id"),
+    "/evenements/{evenement_id}": ("agenda", "evenement", "evenement_id"),
+    "/informations/{information_id}": ("agenda", "information", "information_id"),
+    "/sejours/{sejour_id}": ("admission", "sejour", "sejour_id"),
+}
+"""Resources addressed by their own id, whose answer may not name their dossier (a prescription's versions, a
+command accepted): the trace asks the owning service whose they are."""
+
+
+def _ressource(route: str) -> tuple[str, str, str] | None:
+    for prefix, target in RESSOURCES.items():
+        if route == prefix or route.startswith(prefix + "/"):
+            return target
+    return None
+
+
 class Journal:
     """Publishes access traces on the audit stream (its own JetStream stream, `dui.audit.>`)."""
 
-    def __init__(self, js: JetStreamContext, timeout: float = 5.0) -> None:
+    def __init__(self, js: JetStreamContext, client: RpcClient | None = None, timeout: float = 5.0) -> None:
         self.js = js
+        self.client = client
         self.timeout = timeout
+
+    async def _proprietaire(self, request: Request, acces: Acces) -> Any:
+        """The resource of the path as its service shows it to the caller (its dossier, its candidature)."""
+        target = _ressource(acces.route)
+        if target is None or self.client is None:
+            return None
+        service, operation, param = target
+        rpc = RpcRequest(
+            actor=acces.actor,
+            correlation_id=getattr(request.state, "requete_id", "") or str(uuid.uuid4()),
+            params={"id": str(request.path_params.get(param, ""))},
+        )
+        reply = await self.client.call(service, operation, rpc)
+        return reply.body if reply.problem is None else None
 
     async def tracer(self, request: Request, statut: int, body: Any = None) -> None:
         acces: Acces | None = getattr(request.state, "acces", None)
         if acces is None:
             return
         dossiers, candidatures = concernes(acces.route, dict(request.path_params), body)
+        if not dossiers and not candidatures and statut < 400:
+            dossiers, candidatures = concernes(acces.route, {}, await self._proprietaire(request, acces))
         if not dossiers and not candidatures:
             return
         span = trace.get_current_span().get_span_context()

@@ -43,6 +43,6 @@ async def ouvrir(app: FastAPI, settings: Settings, client: RpcClient, stack: Asy
     habilitations = Habilitations(client)
     await habilitations.suivre(nc)
     app.state.habilitations = habilitations
-    journal = Journal(js)
+    journal = Journal(js, client)
     app.state.journal = journal
     return journal
