@@ -17,7 +17,6 @@ from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
-from nats.errors import TimeoutError as NatsTimeout
 
 STREAM = "DUI_INT"
 FILTRE = "dui.int.gef.>"
@@ -62,7 +61,7 @@ async def consume(
         while True:
             try:
                 msgs = await sub.fetch(batch=100, timeout=1.0)
-            except NatsTimeout:
+            except TimeoutError:  # nats-py raises its own subclass, or asyncio's when the deadline is spent
                 if une_fois:
                     return traites
                 continue

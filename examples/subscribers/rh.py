@@ -18,7 +18,6 @@ from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
-from nats.errors import TimeoutError as NatsTimeout
 
 STREAM = "DUI_INT"
 FILTRE = "dui.int.rh.>"
@@ -59,7 +58,7 @@ async def consume(
         while True:
             try:
                 msgs = await sub.fetch(batch=100, timeout=1.0)
-            except NatsTimeout:
+            except TimeoutError:  # nats-py raises its own subclass, or asyncio's when the deadline is spent
                 if une_fois:
                     return traites
                 continue

@@ -19,7 +19,6 @@ from uuid import UUID
 import asyncpg
 import httpx
 from nats.aio.client import Client as NATS
-from nats.errors import TimeoutError as NatsTimeout
 
 from dui_reporting.integration import IntegrationPublisher
 from dui_shared.contracts import registry
@@ -76,7 +75,7 @@ async def published(nc: NATS) -> list[tuple[str, dict[str, str], IntegrationEven
         while True:
             try:
                 msgs = await sub.fetch(batch=1000, timeout=1.0)
-            except NatsTimeout:
+            except TimeoutError:  # nats-py raises its own subclass, or asyncio's when the deadline is spent
                 return out
             for msg in msgs:
                 contract = BY_SUBJECT[msg.subject]
