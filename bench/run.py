@@ -539,7 +539,9 @@ async def bench_lag(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(committed.wait(), timeout=5)
     finally:
-        await securite.cancel_and_wait(task)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
         await runner.close()
         with contextlib.suppress(Exception):
             await nc.jetstream().delete_consumer(EVENTS_STREAM, runner.consumer)
@@ -613,7 +615,9 @@ async def bench_fiche(nc: NATS, pool: asyncpg.Pool, n: int) -> list[Row]:
             latencies.append(time.perf_counter() - t0)
         fresh_seconds = time.perf_counter() - start
     finally:
-        await securite.cancel_and_wait(task)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
         await runner.close()
     return [
         Row("6a fiche de synthèse read (one snapshot, 10 queries)", n, read_seconds, read_lat),

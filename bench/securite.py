@@ -86,7 +86,7 @@ async def operations(
         for service in (DossierService(settings), HabilitationsService(settings)):
             await service.start()
             services.append(service)
-            stack.push_async_callback(_stop, service)
+            stack.push_async_callback(service.stop)
         await _quiet(services, nc, pool)
 
         dossier_id = await _dossier(services[0], nc, pool, esms)
@@ -225,27 +225,6 @@ async def operations(
         await _quiet(services, nc, pool)  # the warm-up's traces are in the access journal before we measure
         yield ops
         await _quiet(services, nc, pool)  # and the measured ones before the services stop
-
-
-async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
-    """Cancel `task` and wait for its end, cancelling again while it runs on.
-
-    Under Python 3.11 `asyncio.wait_for` swallows a cancellation that arrives as the awaited future completes
-    (CPython gh-86296, fixed in 3.12); `ProjectionRunner.run` waits that way in its fetch loop, so after such a
-    swallowed `cancel()` it goes on forever and `await task` never returns (seen hanging row 5)."""
-    while not task.done():
-        task.cancel()
-        await asyncio.wait({task}, timeout=1.0)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def _stop(service: ServiceHost) -> None:
-    """`service.stop()`, its projection tasks ended first the way `cancel_and_wait` does (it only cancels once)."""
-    for task in service.tasks:
-        with contextlib.suppress(Exception):
-            await cancel_and_wait(task)
-    await service.stop()
 
 
 def _ok(reply: RpcReply) -> RpcReply:

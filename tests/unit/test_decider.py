@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from starlette.requests import Request
 
-from dui_gateway.deps import _esms_du_jeton, requete_id
+from dui_gateway.deps import _esms_du_jeton
 from dui_gateway.habilitations import Acces, decider
 from dui_gateway.jetons import IdentiteAppelant
 from dui_gateway.regles import REGLES
+from dui_gateway.requete import requete_id
 from dui_gateway.routes.moi import _sans_autres_personnes
 from dui_shared.contracts.habilitations import ProfilHabilitation, QualitePersonne
 from dui_shared.contracts.habilitations_api import AccesPersonne, Droits, UrgenceActive

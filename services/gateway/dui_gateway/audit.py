@@ -15,6 +15,7 @@ from nats.js import JetStreamContext
 from opentelemetry import trace
 
 from dui_gateway.habilitations import Acces
+from dui_gateway.requete import correlation
 from dui_shared.contracts.habilitations import AccesTrace
 from dui_shared.envelope import Actor, Envelope
 from dui_shared.errors import Unavailable
@@ -116,7 +117,7 @@ class Journal:
         service, operation, param = target
         rpc = RpcRequest(
             actor=acces.actor,
-            correlation_id=getattr(request.state, "requete_id", "") or str(uuid.uuid4()),
+            correlation_id=correlation(request),
             params={"id": str(request.path_params.get(param, ""))},
         )
         reply = await self.client.call(service, operation, rpc)
@@ -132,10 +133,10 @@ class Journal:
         if not dossiers and not candidatures:
             return
         span = trace.get_current_span().get_span_context()
-        requete = getattr(request.state, "requete_id", "")
+        requete = correlation(request)
         trace_id = uuid.uuid4()
         data = AccesTrace(
-            requete_id=str(requete)[:128],
+            requete_id=requete,
             trace_id=f"{span.trace_id:032x}" if span.is_valid else None,
             identifiant=acces.identite.identifiant,
             profession=acces.profession,
@@ -152,9 +153,7 @@ class Journal:
             instant=datetime.now(UTC),
         )
         try:
-            await publier_trace(
-                self.js, trace_id, data, acces.actor, str(requete) or str(trace_id), self.timeout
-            )
+            await publier_trace(self.js, trace_id, data, acces.actor, requete, self.timeout)
         except Exception as exc:
             log.error("audit.trace_failed", route=acces.route, error=repr(exc))
             raise Unavailable("l'accès n'a pas pu être tracé : la requête n'est pas servie") from None

@@ -26,7 +26,7 @@ async def ouvrir(app: FastAPI, settings: Settings, client: RpcClient, stack: Asy
     http = httpx.AsyncClient(timeout=5.0)
     stack.push_async_callback(http.aclose)
     revocations = JetonsRevoques(js, replicas=settings.stream_replicas)
-    await revocations.est_revoque("demarrage")  # the bucket exists before the first request needs it
+    await revocations.ouvrir()
     app.state.settings = settings
     app.state.revocations = revocations
     app.state.verificateur = VerificateurJetons(

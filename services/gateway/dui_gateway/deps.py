@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -16,16 +14,10 @@ from dui_gateway.habilitations import Acces, decider
 from dui_gateway.jetons import JetonRefuse
 from dui_gateway.jetons import identite as identite_appelant
 from dui_gateway.regles import REGLES
+from dui_gateway.requete import correlation, requete_id
 from dui_shared.envelope import Actor
 from dui_shared.errors import DomainError, Forbidden, InvalidInput
 from dui_shared.rpc import RpcClient, RpcReply, RpcRequest
-
-
-class Unauthenticated(DomainError):
-    status = 401
-    title = "Authentification requise"
-    rule = "authentification"
-
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -50,7 +42,7 @@ async def current_actor(
     route = _route(request)
     regle = REGLES.get((request.method, route))
     if credentials is None:
-        raise Unauthenticated("jeton d'accès requis (en-tête Authorization: Bearer)", rule="jeton_absent")
+        raise JetonRefuse("jeton d'accès requis (en-tête Authorization: Bearer)", rule="jeton_absent")
     claims = await state.verificateur.verifier(credentials.credentials)
     identite = identite_appelant(claims, state.professions)
     if len(identite.identifiant) > 64 or len(identite.profession or "") > 64:
@@ -76,16 +68,6 @@ async def current_actor(
         raise
     request.state.acces = acces
     return acces.actor
-
-
-REQUETE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-
-
-def requete_id(request: Request) -> str:
-    """The client's `X-Request-Id` when it is a plain token of 64 characters at most (it lands in traces and
-    logs), else one of ours."""
-    given = request.headers.get("x-request-id", "")
-    return given if REQUETE_ID.fullmatch(given) else str(uuid.uuid4())
 
 
 def _esms_du_jeton(claims: dict[str, Any], claim: str | None, connus: frozenset[str]) -> tuple[str, ...]:
@@ -165,7 +147,7 @@ class Bus:
         """`montrer` narrows a successful answer to what the caller may see; the trace names what was shown."""
         rpc = RpcRequest(
             actor=actor,
-            correlation_id=getattr(request.state, "requete_id", None) or str(uuid.uuid4()),
+            correlation_id=correlation(request),
             path=request.url.path,
             params=params or {},
             query=query or {},

@@ -101,6 +101,10 @@ class JetonsRevoques:
             return jti
         return "h." + hashlib.sha256(jti.encode("utf-8")).hexdigest()
 
+    async def ouvrir(self) -> None:
+        """Create the bucket if it is missing, before the first request needs it."""
+        await self._bucket()
+
     async def _bucket(self) -> KeyValue:
         if self._kv is None:
             async with self._lock:

@@ -50,7 +50,7 @@ from dui_soins.domain.roles import (
     ROLES_MEDICAUX,
     exiger_acces_medical,
     exiger_lecture_prescription,
-    exiger_soignant,
+    exiger_lecture_soins,
     voit,
     voit_prescription,
 )
@@ -296,7 +296,7 @@ class SoinsQueries:
         self, dossier_id: UUID, filtre: FiltrePrescriptions, actor: Actor
     ) -> list[PrescriptionVue]:
         """The person's prescriptions a care role may read (drug ones for the roles that give drugs)."""
-        exiger_soignant(actor, "lire les prescriptions")
+        exiger_lecture_soins(actor, "lire les prescriptions")
         await self.dossiers.get(dossier_id, actor)
         sql = self._PRESCRIPTIONS.format(where="p.dossier_id = $1") + " ORDER BY p.emise_le DESC, p.id"
         async with self.pool.acquire() as conn:
@@ -311,7 +311,7 @@ class SoinsQueries:
     async def _prescription_row(
         self, conn: asyncpg.Connection, prescription_id: UUID, actor: Actor
     ) -> asyncpg.Record:
-        exiger_soignant(actor, "lire une prescription")
+        exiger_lecture_soins(actor, "lire une prescription")
         row = await conn.fetchrow(self._PRESCRIPTIONS.format(where="p.id = $1"), prescription_id, now_utc())
         if row is None or not actor.may_act_for(row["esms"]):
             raise NotFound(f"prescription {prescription_id} introuvable")
@@ -347,7 +347,7 @@ class SoinsQueries:
     # -- acts -------------------------------------------------------------------------------------------
 
     async def actes(self, dossier_id: UUID, jour: date | None, actor: Actor) -> list[ActeVue]:
-        exiger_soignant(actor, "lire les actes tracés")
+        exiger_lecture_soins(actor, "lire les actes tracés")
         await self.dossiers.get(dossier_id, actor)
         de, a = _bornes(jour or today_paris())
         async with self.pool.acquire() as conn:
@@ -361,7 +361,7 @@ class SoinsQueries:
     async def plan_dossier(
         self, dossier_id: UUID, jour: date | None, actor: Actor, position: int
     ) -> PlanSoinsDossier:
-        exiger_soignant(actor, "lire le plan de soins")
+        exiger_lecture_soins(actor, "lire le plan de soins")
         dossier = await self.dossiers.get(dossier_id, actor)
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
@@ -388,7 +388,7 @@ class SoinsQueries:
     async def plan(self, filtre: FiltrePlan, actor: Actor, position: int) -> PlanDuJour:
         """The care plan of a day: every planned slot of the persons in scope (a unit, one person), with its
         status; plus the "si besoin" administrations of the day."""
-        exiger_soignant(actor, "lire le plan de soins")
+        exiger_lecture_soins(actor, "lire le plan de soins")
         jour = filtre.jour or today_paris()
         de, a = _bornes(jour)
         now = now_utc()
@@ -402,7 +402,7 @@ class SoinsQueries:
     async def retards(self, filtre: FiltreRetards, actor: Actor) -> Retards:
         """Planned slots of the last `fenetre_heures` still without a trace `tolerance_minutes` after their
         time, for persons not away then; oldest first."""
-        exiger_soignant(actor, "lire les actes en retard")
+        exiger_lecture_soins(actor, "lire les actes en retard")
         a = now_utc() if filtre.a is None else to_utc(filtre.a)
         tolerance = timedelta(minutes=filtre.tolerance_minutes)
         de, jusqu_a = a - timedelta(hours=filtre.fenetre_heures), a - tolerance

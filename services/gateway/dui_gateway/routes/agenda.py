@@ -22,8 +22,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator
 
-from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition, requete_id, to_response
+from dui_gateway.deps import BusDep, CurrentActor, IdempotencyKey, MinPosition, to_response
 from dui_gateway.forward import Forward, body
+from dui_gateway.requete import correlation
 from dui_gateway.routes.admission import PROBLEMS
 from dui_shared.contracts.admission_api import CommandeAcceptee
 from dui_shared.contracts.agenda import identifiant
@@ -85,7 +86,7 @@ async def _ics(
     """The iCalendar text the service answers, served as `text/calendar`; problems stay problem+json."""
     rpc = RpcRequest(
         actor=actor,
-        correlation_id=requete_id(request),
+        correlation_id=correlation(request),
         path=request.url.path,
         params={"id": owner},
         query=filtre.model_dump(mode="json"),

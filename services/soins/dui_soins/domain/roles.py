@@ -67,17 +67,23 @@ def exiger_prescripteur(role: str, identifiant: str) -> None:
         )
 
 
-def exiger_soignant(actor: Actor | str, action: str) -> None:
-    """A care role for care acts (a role's name); reading care data (an actor): the habilitation matrix decides
-    for a caller the gateway authorised (its `soins` category), the care roles for any other caller."""
-    if isinstance(actor, str):
-        role, allowed = actor, actor in ROLES_SOIN
-    else:
-        role = actor.role
-        allowed = actor.may_read("soins") if actor.lecture is not None else actor.role in ROLES_SOIN
-    if not allowed:
+def exiger_soignant(role: str, action: str) -> None:
+    """Care acts (tracing, planning): a care role."""
+    if role not in ROLES_SOIN:
         raise Forbidden(
             f"{action} est réservé aux professionnels du soin (rôle « {role} »)", rule="role_soignant_requis"
+        )
+
+
+def exiger_lecture_soins(actor: Actor, action: str) -> None:
+    """Reading care data: the habilitation matrix decides for a caller the gateway authorised (its `soins`
+    category), the care roles for any other caller."""
+    if actor.lecture is None:
+        exiger_soignant(actor.role, action)
+    elif not actor.may_read("soins"):
+        raise Forbidden(
+            f"{action} est réservé aux professionnels du soin (rôle « {actor.role} »)",
+            rule="role_soignant_requis",
         )
 
 
@@ -100,7 +106,7 @@ def voit_prescription(role: str, nature: NaturePrescription | str) -> bool:
 def exiger_lecture_prescription(actor: Actor, nature: NaturePrescription | str) -> None:
     """Reading one prescription (or its versions): care data open to the caller, and for a drug a role that
     gives drugs."""
-    exiger_soignant(actor, "lire une prescription")
+    exiger_lecture_soins(actor, "lire une prescription")
     role = actor.role
     if not voit_prescription(role, nature):
         raise Forbidden(
